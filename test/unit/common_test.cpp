@@ -74,3 +74,26 @@ TEST_CASE("seeded randomness is reproducible, system randomness is not constant"
   SystemRandom sys;
   CHECK(sys.bytes(32) != sys.bytes(32));
 }
+
+#include "libike/common/address.hpp"
+
+TEST_CASE("addresses and subnets, v4 and v6") {
+  auto a = IpAddress::parse("10.1.2.3");
+  REQUIRE(a);
+  CHECK(a->to_string() == "10.1.2.3");
+  CHECK_FALSE(IpAddress::parse("10.1.2"));
+  auto s = Subnet::parse("10.1.2.3/16");
+  REQUIRE(s);
+  CHECK(s->to_string() == "10.1.0.0/16");
+  CHECK(s->last().to_string() == "10.1.255.255");
+  CHECK(s->contains(*a));
+  CHECK(s->overlaps(*Subnet::parse("10.1.200.0/24")));
+  CHECK_FALSE(s->overlaps(*Subnet::parse("10.2.0.0/24")));
+  CHECK_FALSE(Subnet::parse("10.0.0.0/33"));
+  CHECK_FALSE(Subnet::parse("10.0.0.0/"));
+  auto v6 = Subnet::parse("fd01::1/64");
+  REQUIRE(v6);
+  CHECK(v6->to_string() == "fd01::/64");
+  CHECK_FALSE(v6->overlaps(*s));
+  CHECK(Endpoint{*IpAddress::parse("2001:db8::1"), 4500}.to_string() == "[2001:db8::1]:4500");
+}
