@@ -1,0 +1,98 @@
+// The sans-I/O engine the daemon drives (STYLE.md §1, as ngtcp2's
+// read_pkt/handle_expiry/get_expiry): configuration, datagrams, kernel
+// events and the current time go in; datagrams, kernel requests and events
+// come out through the Environment. One Engine serves every tunnel of the
+// gateway, IKEv1 and IKEv2, and dispatches datagrams to their IKE SAs.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libike/tunnel/environment.hpp"
+#include "libike/tunnel/tunnel_config.hpp"
+
+namespace ike {
+
+enum class TunnelState : std::uint8_t { Down, Connecting, Up, Rekeying };
+std::string_view to_string(TunnelState state);
+
+// What `kitectl show` prints about one CHILD SA (IPsec SA pair).
+struct ChildSaStatus {
+  std::uint32_t spi_in = 0, spi_out = 0;
+  std::vector<SpdMapping> mappings;  // traffic selectors actually negotiated
+  std::string encryption, integrity;  // config names ("aes128", "sha256")
+  std::optional<std::uint16_t> pfs_group;
+  bool udp_encap = false;
+  TimePoint established{};
+  Seconds lifetime{0};
+  std::uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;  // from the kernel
+};
+
+struct TunnelStatus {
+  std::string name;
+  IpAddress peer;
+  TunnelState state = TunnelState::Down;
+  IkeVersion version = IkeVersion::V2;
+  std::optional<TimePoint> established;  // IKE SA up since
+  std::uint64_t ike_spi_i = 0, ike_spi_r = 0;
+  std::string ike_encryption, ike_integrity, ike_prf;
+  std::optional<std::uint16_t> ike_dh_group;
+  bool nat_detected = false;
+  std::vector<ChildSaStatus> children;
+  std::string last_error;
+};
+
+// Daemon-wide counters (`kitectl status --json`, monitoring).
+struct EngineCounters {
+  std::uint64_t ike_sas_established = 0, ike_sas_failed = 0, half_open = 0,
+                retransmits = 0, datagrams_in = 0, datagrams_dropped = 0;
+};
+
+// A kernel XFRM_MSG_ACQUIRE (negotiation: traffic) or EXPIRE.
+struct Acquire {
+  std::uint32_t reqid = 0;
+  Subnet src, dst;
+};
+struct Expire {
+  SaId sa;
+  bool hard = false;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Configuration. add_tunnel installs policies and, for `active`, starts
+  // negotiating; remove_tunnel deletes its SAs (telling the peer) and
+  // everything it installed in the kernel.
+  virtual Status add_tunnel(const TunnelConfig& tunnel, TimePoint now) = 0;
+  virtual Status remove_tunnel(std::string_view name, TimePoint now) = 0;
+
+  // Operator commands. up() starts negotiating (no-op if up already);
+  // down() deletes the SAs and informs the peer.
+  virtual Status up(std::string_view name, TimePoint now) = 0;
+  virtual Status down(std::string_view name, TimePoint now) = 0;
+  // Deletes every SA (informing peers) before the daemon exits.
+  virtual void shutdown(TimePoint now) = 0;
+
+  // Inputs.
+  virtual void on_datagram(const Datagram& datagram, TimePoint now) = 0;
+  virtual void on_timer(TimePoint now) = 0;
+  virtual void on_acquire(const Acquire& acquire, TimePoint now) = 0;
+  virtual void on_expire(const Expire& expire, TimePoint now) = 0;
+  // The earliest time on_timer must be called (retransmit, DPD, rekey).
+  virtual std::optional<TimePoint> next_deadline() const = 0;
+
+  // Views.
+  virtual std::optional<TunnelStatus> status(std::string_view name) const = 0;
+  virtual std::vector<TunnelStatus> status_all() const = 0;
+  virtual EngineCounters counters() const = 0;
+};
+
+// The engine for this gateway (libike/engine/).
+std::unique_ptr<Engine> make_engine(Environment& env, const GatewayConfig& gateway);
+
+}  // namespace ike
