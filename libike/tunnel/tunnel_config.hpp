@@ -70,10 +70,14 @@ struct DpdConfig {
   friend bool operator==(const DpdConfig&, const DpdConfig&) = default;
 };
 
+// A probe sent through the tunnel from `local` to `remote` every
+// `interval`; `retries` lost probes in a row mark the tunnel down.
 struct HealthCheckConfig {
   bool enabled = false;
   std::optional<IpAddress> local;
   std::optional<IpAddress> remote;
+  Seconds interval{2};
+  std::uint32_t retries = 3;
   friend bool operator==(const HealthCheckConfig&, const HealthCheckConfig&) = default;
 };
 
