@@ -154,6 +154,7 @@ class AesIntegrity final : public Integrity {
   IntegAlg alg() const override { return alg_; }
   std::size_t key_size() const override { return kBlock; }
   std::size_t icv_size() const override { return 12; }
+  // A key of the wrong length yields an empty ICV, which never verifies.
   Bytes sign(ByteView key, ByteView data) const override {
     if (key.size() != kBlock) return {};
     Secret full = mac_.compute(key, data);

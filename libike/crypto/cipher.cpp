@@ -103,8 +103,10 @@ class AeadCipher final : public Cipher {
   EncrAlg alg() const override { return alg_; }
   bool is_aead() const override { return true; }
   std::size_t keymat_size() const override { return key_size(alg_) + kSaltSize; }
-  // RFC 4106 §3.2 / RFC 7634 §3: GCM pads to 4 bytes (ESP alignment) and
-  // ChaCha20 needs none; IKEv2 SK payloads need no padding for either.
+  // Padding unit for IKE: neither AEAD needs padding (a stream of counter
+  // blocks). ChaCha20 reports 1 (RFC 7634 §3); GCM reports its 16-byte
+  // block, which keeps the SK payload block-aligned like CBC: RFC 7296
+  // §3.14 lets the sender pick the padding and the receiver accepts any.
   std::size_t block_size() const override { return alg_ == EncrAlg::ChaCha20Poly1305 ? 1 : 16; }
   std::size_t iv_size() const override { return kAeadIvSize; }
   std::size_t icv_size() const override { return icv_; }

@@ -1,7 +1,7 @@
 // Elliptic-curve Diffie-Hellman over the NIST prime curves as IKE uses
 // them (RFC 5903): the public value is x || y, each coordinate padded to
 // the field length (§7), and the shared secret is the x coordinate of
-// d * Q alone (§7, §9 "only the x-coordinate"). The private scalar comes
+// d * Q alone (§7). The private scalar comes
 // from the injected Random, so a seeded simulation is reproducible.
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>

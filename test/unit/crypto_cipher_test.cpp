@@ -190,6 +190,12 @@ TEST_CASE("AEAD decryption fails on any tampering") {
       bad[at] ^= 0x80;
       CHECK_FALSE(cipher->decrypt(keymat, iv, bad, aad).ok());
     }
+    auto sealed_empty = cipher->encrypt(keymat, iv, {}, aad);
+    REQUIRE(sealed_empty.ok());
+    CHECK(sealed_empty->size() == cipher->icv_size());
+    auto opened_empty = cipher->decrypt(keymat, iv, *sealed_empty, aad);
+    REQUIRE(opened_empty.ok());
+    CHECK(opened_empty->empty());
     Bytes other_aad = aad;
     other_aad[0] ^= 1;
     CHECK_FALSE(cipher->decrypt(keymat, iv, *sealed, other_aad).ok());
