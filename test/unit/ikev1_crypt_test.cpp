@@ -152,6 +152,13 @@ TEST_CASE("framing and cipher errors are DecryptFailed; garbage is flagged after
   CHECK(decrypt_body(e.wire, *gcm, Bytes(20, 0), Bytes(8, 0)).error().code ==
         ParseErrc::DecryptFailed);
 
+  // Nothing to encrypt, or an encrypted header announcing no payload.
+  Message none{samples::header(kMainMode, true), {}, {}};
+  CHECK(encrypt_message(none, *s.cipher, s.key, s.iv).error().code == ParseErrc::BadValue);
+  Bytes no_first = e.wire;
+  no_first[16] = 0;
+  CHECK(decrypt_body(no_first, *s.cipher, s.key, s.iv).error().code == ParseErrc::BadValue);
+
   // Wrong key (a PSK mismatch): the plaintext is noise.
   Bytes wrong = s.key;
   wrong[0] ^= 1;

@@ -34,6 +34,10 @@ ParseResult<DecryptedMessage> decrypt_body(ByteView wire, const crypto::Cipher& 
     return parse_fail(ParseErrc::DecryptFailed, 19, kNone, "E flag not set");
   }
   if (auto st = check_cipher(cipher, iv, ParseErrc::DecryptFailed); !st) return fail(st.error());
+  // Nothing but padding cannot be re-encrypted and serves no exchange.
+  if (h->first_payload == kNone) {
+    return parse_fail(ParseErrc::BadValue, 16, kNone, "encrypted message without payloads");
+  }
   ByteView ciphertext = wire.subspan(kHeaderSize);
   std::size_t block = cipher.block_size();
   if (ciphertext.empty() || ciphertext.size() % block != 0) {
@@ -55,6 +59,7 @@ ParseResult<DecryptedMessage> decrypt_body(ByteView wire, const crypto::Cipher& 
 ParseResult<EncryptedMessage> encrypt_message(const Message& m, const crypto::Cipher& cipher,
                                               ByteView key, ByteView iv) {
   if (auto st = check_cipher(cipher, iv, ParseErrc::EncryptFailed); !st) return fail(st.error());
+  if (m.payloads.empty()) return parse_fail(ParseErrc::BadValue, 16, kNone, "nothing to encrypt");
   auto chain = encode_payloads(m.payloads);
   if (!chain) return fail(chain.error());
   std::size_t block = cipher.block_size();

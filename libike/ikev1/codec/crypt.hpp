@@ -29,7 +29,8 @@ struct DecryptedMessage {
 // Decrypts and parses an E-flagged message. `iv` must be one cipher block.
 // The ciphertext must be a non-empty multiple of the block size. Padding is
 // whatever follows the last payload (any length, any content: RFC 2409 asks
-// for zeros, peers differ). Errors: DecryptFailed for framing/cipher
+// for zeros, peers differ). A header announcing no payload is BadValue.
+// Errors: DecryptFailed for framing/cipher
 // problems; parse errors of the plaintext carry after_decryption = true.
 ParseResult<DecryptedMessage> decrypt_body(ByteView wire, const crypto::Cipher& cipher,
                                            ByteView key, ByteView iv);
@@ -42,6 +43,7 @@ struct EncryptedMessage {
 // Encodes m's payloads, pads with zero bytes to a multiple of the block
 // size (none when already aligned), encrypts with `iv` (one block), and
 // writes the header with the E flag set whatever m.header.flags says.
+// An empty payload list is BadValue.
 ParseResult<EncryptedMessage> encrypt_message(const Message& m, const crypto::Cipher& cipher,
                                               ByteView key, ByteView iv);
 

@@ -14,7 +14,6 @@ constexpr auto kSa = PayloadType::SecurityAssociation;
 constexpr auto kProposal = PayloadType::Proposal;
 constexpr auto kTransform = PayloadType::Transform;
 // RFC 2408 §3.5/§3.6: fixed fields after the generic header.
-constexpr std::size_t kProposalFixed = 4;
 constexpr std::size_t kTransformFixed = 4;
 
 // Reads one nested payload (proposal or transform): header, then a body
