@@ -92,4 +92,10 @@ std::string policy_error(const ike::Policy& policy, const char* action, int erro
                      describe(policy.id), policy.reqid, errno_text(error, kernel_message));
 }
 
+std::string policy_conflict_error(const ike::Policy& policy) {
+  return fmt::format("{}cannot add {} (reqid {:#x}): the selector is held by a policy that kite "
+                     "did not install (EEXIST); remove it or change the tunnel's subnets",
+                     tunnel_prefix(policy.tunnel), describe(policy.id), policy.reqid);
+}
+
 }  // namespace kite::xfrm

@@ -30,5 +30,7 @@ std::string add_sa_error(const ike::EspSa& sa, int error, const std::string& ker
 
 std::string policy_error(const ike::Policy& policy, const char* action, int error,
                          const std::string& kernel_message);
+// add_policy found the selector held by a policy that is not kite's.
+std::string policy_conflict_error(const ike::Policy& policy);
 
 }  // namespace kite::xfrm

@@ -105,7 +105,7 @@ ike::Status XfrmKernel::add_policy(const ike::Policy& policy) {
   // The selector is taken. Replace it only if kite owns the current one.
   auto owned = policy_owned_by_kite(policy.id);
   if (!owned || !*owned)
-    return fail(policy_error(policy, "add", EEXIST, "a policy not installed by kite holds this selector"));
+    return fail(policy_conflict_error(policy));
   auto updated = socket_.request(std::move(*build_add_policy(policy, true)));
   if (!updated) return fail(policy_error(policy, "replace", updated.error().error, updated.error().message));
   return {};

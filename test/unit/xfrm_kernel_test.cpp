@@ -116,7 +116,7 @@ TEST_CASE("policies: add, list, replace kite's own, refuse others', delete", "[r
   mine.reqid = kOwnedReqidFirst + 3;
   auto refused = k->add_policy(mine);
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().message.find("not installed by kite") != std::string::npos);
+  CHECK(refused.error().message.find("kite did not install") != std::string::npos);
   CHECK(refused.error().message.find("tunnel t1") != std::string::npos);
 
   CHECK(k->delete_policy(out4.id).ok());

@@ -332,7 +332,11 @@ TEST_CASE("policy errors name the tunnel, the selector and the kernel's reason")
   p.id = {net("10.1.0.0/24"), net("10.2.0.0/24"), ike::Direction::Out, 0, 0};
   p.reqid = 0x6b690002;
   p.tunnel = "t1";
-  CHECK(policy_error(p, "add", EEXIST, "a policy not installed by kite holds this selector") ==
+  CHECK(policy_error(p, "add", EINVAL, "Invalid policy") ==
         "tunnel t1: cannot add policy out 10.1.0.0/24 -> 10.2.0.0/24 (reqid 0x6b690002): "
-        "EEXIST (File exists), kernel says: a policy not installed by kite holds this selector");
+        "EINVAL (Invalid argument), kernel says: Invalid policy");
+  CHECK(policy_conflict_error(p) ==
+        "tunnel t1: cannot add policy out 10.1.0.0/24 -> 10.2.0.0/24 (reqid 0x6b690002): the "
+        "selector is held by a policy that kite did not install (EEXIST); remove it or change "
+        "the tunnel's subnets");
 }

@@ -8,16 +8,26 @@
 //                         [--integ ALG --integ-key HEX] [--encap SPORT:DPORT]
 //                         [--esn] [--replay N] [--reqid N] [--tunnel NAME]
 //                         [--lifetime SOFT:HARD] [--lifetime-bytes SOFT:HARD]
+//                         [--update-in]   (--spi-in came from allocspi: UPDSA)
 //   kite-xfrm-static del  --local A --remote B --local-net L --remote-net R
 //                         --spi-out X --spi-in Y
 //   kite-xfrm-static show --dst A --spi X       counters of one SA
 //   kite-xfrm-static list                       SAs and policies, kite's marked
 //   kite-xfrm-static allocspi --local A --remote B [--reqid N]
 //   kite-xfrm-static flush                      remove everything kite owns
+//   kite-xfrm-static encap-socket --port P [--family 4|6]
+//       holds a UDP socket with UDP_ENCAP_ESPINUDP (RFC 3948) until killed,
+//       as kited's port 4500 socket does: the kernel only decapsulates
+//       ESP-in-UDP that arrives on such a socket.
 //
 // `add` installs the inbound SA (remote -> local, --spi-in), the outbound
 // SA (local -> remote, --spi-out) and the out/in/fwd policies; if any step
 // fails it removes what it installed, so nothing is left half-built.
+#include <linux/udp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -50,7 +60,7 @@ Options parse_options(int argc, char** argv) {
     std::string key = argv[i];
     if (key.rfind("--", 0) != 0) throw Usage{fmt::format("unexpected argument {}", key)};
     key = key.substr(2);
-    if (key == "esn") {
+    if (key == "esn" || key == "update-in") {
       out[key] = "1";
     } else if (i + 1 < argc) {
       out[key] = argv[++i];
@@ -150,7 +160,9 @@ ike::EspSa base_sa(const Options& o, bool inbound) {
   ike::EspSa sa;
   auto local = address(o, "local"), remote = address(o, "remote");
   auto local_net = subnet(o, "local-net"), remote_net = subnet(o, "remote-net");
-  sa.inbound = false;  // static SPIs: no larval SA to complete, so NEWSA
+  // Static SPIs have no larval SA to complete (NEWSA) unless the inbound
+  // one came from `allocspi`, as it will in IKE (UPDSA).
+  sa.inbound = inbound && o.count("update-in") > 0;
   sa.src = inbound ? remote : local;
   sa.id = {inbound ? local : remote, u32(o, inbound ? "spi-in" : "spi-out")};
   sa.selector_src = inbound ? remote_net : local_net;
@@ -279,7 +291,27 @@ int allocspi(XfrmKernel& kernel, const Options& o) {
   return 0;
 }
 
+int encap_socket(const Options& o) {
+  bool v6 = o.count("family") && o.at("family") == "6";
+  auto port = static_cast<std::uint16_t>(u32(o, "port"));
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in in4{AF_INET, htons(port), {INADDR_ANY}, {}};
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(port);
+  int encap = UDP_ENCAP_ESPINUDP;
+  bool ok = fd >= 0 &&
+            (v6 ? bind(fd, reinterpret_cast<sockaddr*>(&in6), sizeof in6)
+                : bind(fd, reinterpret_cast<sockaddr*>(&in4), sizeof in4)) == 0 &&
+            setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof encap) == 0;
+  if (!ok) return report(ike::Error{fmt::format("UDP encap socket on port {} failed", port)});
+  std::printf("encap socket on port %u ready\n", port);
+  std::fflush(stdout);
+  for (;;) pause();
+}
+
 int run(const std::string& command, const Options& o) {
+  if (command == "encap-socket") return encap_socket(o);
   auto kernel = XfrmKernel::open();
   if (!kernel) return report(kernel.error());
   auto& k = **kernel;
