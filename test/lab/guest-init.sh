@@ -17,7 +17,7 @@ now_ms() { date +%s%3N; }
 
 power_off() {
   sync
-  poweroff -f
+  poweroff -f >/dev/null 2>&1
   # Only reached if poweroff failed; halting beats a kernel panic.
   echo o >/proc/sysrq-trigger
   sleep 10

@@ -10,11 +10,12 @@
 #                            .sh files); set but empty: run none
 #   LAB_SCENARIO_TIMEOUT=60  seconds per scenario before it is killed
 #   LAB_BOOT_TIMEOUT=N       seconds for the whole boot (default: derived)
-#   LAB_VERBOSE=1            stream the guest console and scenario output
+#   LAB_VERBOSE=1            stream the scenarios' output (guest console)
 #   LAB_SHELL=1              after the scenarios, an interactive shell in the
 #                            guest (scenario state kept); exit it to power off
 #   LAB_TRACE=1              scenarios run with xtrace
 #   LAB_MEM=512M             guest memory
+#   KITE_*, DEMO_*, KITED, KITECTL, CHARON   passed on to the scenarios
 #
 # Results land in BUILD_DIR/lab/results/<scenario>/ (log, rc, ms, and the
 # daemons' logs and configs). Exit status: 0 when every scenario passed or
@@ -103,7 +104,13 @@ env_file=$work/guest.env
   printf 'LAB_SHELL=%q\n' "${LAB_SHELL:-0}"
   printf 'LAB_TRACE=%q\n' "${LAB_TRACE:-0}"
   printf 'LAB_MODULES=%q\n' "${LAB_MODULES:-}"
-  printf 'LAB_SCENARIO_FILES=(%s)\n' "$(printf '%q ' "${scenarios[@]}")"
+  # Pass-through for scenarios: KITE_*, DEMO_* and tool overrides.
+  for v in $(compgen -e | grep -E '^(KITE_|DEMO_|KITED$|KITECTL$|CHARON$)' || true); do
+    declare -p "$v"
+  done
+  printf 'LAB_SCENARIO_FILES=('
+  ((${#scenarios[@]} == 0)) || printf '%q ' "${scenarios[@]}"
+  printf ')\n'
 } >"$env_file"
 
 # Keep the guest off AVX (uml-launch.c, README.md): glibc's string functions,
@@ -144,9 +151,10 @@ else
   uml_pid=$!
   trap 'kill -TERM "$uml_pid" 2>/dev/null || true' INT TERM
   # Live progress: the guest prints "lab: ..." lines on its console.
-  if [[ ${LAB_VERBOSE:-0} == 1 ]]; then pattern='.*'; else pattern='^lab: '; fi
+  # LAB_VERBOSE: everything from the first such line on.
+  if [[ ${LAB_VERBOSE:-0} == 1 ]]; then range='/^lab: /,$'; else range='/^lab: /'; fi
   tail -s 0.2 -n +1 -F --pid="$uml_pid" "$console" 2>/dev/null |
-    sed -u -n -e 's/\r$//' -e "/$pattern/p" &
+    sed -u -n -e 's/\r$//' -e "${range}p" &
   follow_pid=$!
   uml_rc=0
   wait "$uml_pid" || uml_rc=$?
