@@ -89,12 +89,7 @@ void ControlServer::read_input(Client& c) {
   while (!c.eof && !c.dead) {
     const ssize_t n = ::recv(c.fd.get(), buf.data(), buf.size(), 0);
     if (n > 0) {
-      if (!c.monitor && !c.input.append({buf.data(), static_cast<std::size_t>(n)})) {
-        send(c, error_reply("request line longer than " + std::to_string(kMaxRequestLine) +
-                            " bytes"));
-        c.close_after_flush = true;
-        return;
-      }
+      if (!c.monitor && !c.input.append({buf.data(), static_cast<std::size_t>(n)})) return;
     } else if (n == 0) {
       c.eof = true;
     } else if (errno == EINTR) {
@@ -109,6 +104,12 @@ void ControlServer::read_input(Client& c) {
 void ControlServer::process_lines(Client& c) {
   while (!c.dead && !c.close_after_flush && !c.pending && !c.monitor) {
     auto line = c.input.next_line();
+    if (!line && c.input.overflowed()) {
+      send(c, error_reply("request line longer than " + std::to_string(kMaxRequestLine) +
+                          " bytes"));
+      c.close_after_flush = true;
+      flush(c);
+    }
     if (!line) break;
     if (line->empty()) continue;
     auto req = parse_request(*line);
