@@ -58,7 +58,14 @@ std::string format_log_line(LogSink sink, LogLevel level, std::string_view tunne
   return fmt::format("{}{}", where, message);  // syslog adds time and priority
 }
 
-Logger::Logger(LogSink sink, LogLevel threshold) : sink_(sink), threshold_(threshold) {
+Logger::Logger(LogSink sink, LogLevel threshold) : sink_(LogSink::Stderr), threshold_(threshold) {
+  set_sink(sink);
+}
+
+void Logger::set_sink(LogSink sink) {
+  // A detached kited keeps its journal stream if it has one.
+  if (sink == LogSink::Syslog && sink_ == LogSink::Journal) return;
+  sink_ = sink;
   if (sink_ == LogSink::Syslog) ::openlog("kited", LOG_PID, LOG_DAEMON);
 }
 

@@ -1,8 +1,8 @@
 // kited's log: one line per event — time, level, tunnel, message. Under
 // systemd (JOURNAL_STREAM set) lines go to stderr with sd-daemon(3)
-// "<N>" priority prefixes, which journald turns into priorities; with
-// --foreground on a terminal they get a timestamp instead; a detached
-// kited without systemd logs to syslog. Messages never hold key material
+// "<N>" priority prefixes, which journald turns into priorities; otherwise
+// they get a timestamp on stderr, until a kited without systemd detaches
+// from its terminal and logs to syslog. Messages never hold key material
 // (libike guarantees that for events; Secret cannot be formatted).
 #pragma once
 #include <chrono>
@@ -36,6 +36,7 @@ class Logger {
  public:
   explicit Logger(LogSink sink = LogSink::Stderr, LogLevel threshold = LogLevel::Info);
   void set_threshold(LogLevel level) { threshold_ = level; }
+  void set_sink(LogSink sink);
   LogLevel threshold() const { return threshold_; }
   bool enabled(LogLevel level) const { return level <= threshold_; }
 
