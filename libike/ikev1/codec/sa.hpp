@@ -47,6 +47,8 @@ struct SaPayload {
   std::vector<Proposal> proposals;
   // The body (DOI onwards, no generic header) as received: SAi_b for
   // HASH_I/HASH_R. Use sa_body_for_hash(), which falls back to encoding.
+  // Clear it when editing a decoded SA (e.g. trimming it into a reply), or
+  // sa_body_for_hash() keeps returning the bytes that arrived.
   ReceivedBytes received_body;
 
   friend bool operator==(const SaPayload&, const SaPayload&) = default;
