@@ -6,6 +6,7 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config
   libmnl-dev libssl-dev libsodium-dev libyaml-cpp-dev libfmt-dev libsystemd-dev catch2
+  nlohmann-json3-dev
   # sanitizers and libFuzzer
   clang libclang-rt-14-dev
   # kernel lab: UML kernel with ESP, modprobe, namespaces, a real peer
