@@ -57,16 +57,13 @@ using Options = std::map<std::string, std::string>;
 Options parse_options(int argc, char** argv) {
   Options out;
   for (int i = 2; i < argc; ++i) {
-    std::string key = argv[i];
-    if (key.rfind("--", 0) != 0) throw Usage{fmt::format("unexpected argument {}", key)};
-    key = key.substr(2);
-    if (key == "esn" || key == "update-in") {
-      out[key] = "1";
-    } else if (i + 1 < argc) {
-      out[key] = argv[++i];
-    } else {
-      throw Usage{fmt::format("--{} needs a value", key)};
-    }
+    std::string_view arg = argv[i];
+    if (arg.substr(0, 2) != "--") throw Usage{fmt::format("unexpected argument {}", arg)};
+    std::string key(arg.substr(2));
+    bool flag = key == "esn" || key == "update-in";
+    if (!flag && i + 1 >= argc) throw Usage{fmt::format("--{} needs a value", key)};
+    std::string value(flag ? std::string_view("1") : std::string_view(argv[++i]));
+    out.insert_or_assign(std::move(key), std::move(value));
   }
   return out;
 }
