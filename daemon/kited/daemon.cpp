@@ -65,7 +65,9 @@ void Daemon::apply_log_level(const ike::GatewayConfig& gateway) {
 }
 
 int Daemon::start() {
-  for (auto step : {&Daemon::open_kernel, &Daemon::open_sockets, &Daemon::watch_signals}) {
+  // Sockets first: a second kited for the same address fails on bind
+  // before it could flush the running one's kernel state.
+  for (auto step : {&Daemon::open_sockets, &Daemon::open_kernel, &Daemon::watch_signals}) {
     if (auto st = (this->*step)(); !st) {
       logger_.error(st.error().message);
       return kExitFailure;
@@ -134,6 +136,13 @@ ike::Status Daemon::open_control() {
 }
 
 ike::Status Daemon::watch_signals() {
+  // Called again in the child after detaching: epoll watches a signalfd
+  // through the wait queue of the process that added it, so a forked
+  // child needs its own (signalfd(2), "epoll(7) semantics").
+  if (signals_) {
+    loop_.remove(signals_.get());
+    signals_.reset();
+  }
   sigset_t set;
   sigemptyset(&set);
   for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, sig);

@@ -35,6 +35,8 @@ class Daemon {
   // The loop until SIGTERM/SIGINT; then SAs deleted (peers told) and
   // everything kite installed removed.
   int run();
+  // In the child after fork(): re-creates what is tied to the process.
+  ike::Status after_detach() { return watch_signals(); }
 
  private:
   ike::Status open_kernel();

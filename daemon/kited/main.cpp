@@ -59,6 +59,12 @@ int main(int argc, char** argv) {
   Daemon daemon(*options, logger);
   if (int rc = daemon.load_config(); rc != kExitOk) return rc;
   if (int rc = daemon.start(); rc != kExitOk) return rc;
-  if (detach_when_started && !detach(logger)) return kExitFailure;
+  if (detach_when_started) {
+    if (!detach(logger)) return kExitFailure;
+    if (auto st = daemon.after_detach(); !st) {
+      logger.error(st.error().message);
+      return kExitFailure;
+    }
+  }
   return daemon.run();
 }
