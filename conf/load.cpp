@@ -38,6 +38,15 @@ std::optional<std::string> read_text(const std::filesystem::path& path, Diagnost
   return out.str();
 }
 
+// A tunnels.d/ that exists but cannot be listed would silently drop tunnels.
+void check_drop_in_dir(const std::filesystem::path& main_file, Diagnostics& diags) {
+  auto dir = main_file.parent_path() / "tunnels.d";
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    diags.add({Severity::Error, dir.string(), 0, 0, "io", fmt::format("cannot read the directory: {}", ec.message())});
+}
+
 }  // namespace
 
 std::vector<std::filesystem::path> drop_in_files(const std::filesystem::path& main_file) {
@@ -73,6 +82,7 @@ ike::Result<LoadedConfig, Diagnostics> load(const std::filesystem::path& main_fi
   Diagnostics io;
   auto text = read_text(main_file, io);
   if (!text) return ike::fail(std::move(io));
+  check_drop_in_dir(main_file, io);
   std::vector<Source> drop_ins;
   for (const auto& path : drop_in_files(main_file))
     if (auto t = read_text(path, io)) drop_ins.push_back({path.string(), std::move(*t)});

@@ -280,6 +280,28 @@ TEST_CASE("io: a missing main file") {
   CHECK(r.error().format() == "/nonexistent/kite.yaml: io: cannot open the file\n");
 }
 
+TEST_CASE("io: a tunnels.d that cannot be listed is an error, not an empty set") {
+  TempDir dir;
+  dir.write("tunnels.d", "not a directory");
+  auto r = dir.load_main(base_config());
+  REQUIRE_FALSE(r);
+  auto d = find_rule(r.error(), "io");
+  REQUIRE(d);
+  CHECK(d->file == (dir.path() / "tunnels.d").string());
+  CHECK(check(dir.path() / "kite.yaml").has_errors());
+}
+
+TEST_CASE("check: warnings of a valid config, errors of an invalid one") {
+  TempDir dir;
+  auto text = base_config("    ike:\n      encryption: des\n");
+  dir.write("kite.yaml", text);
+  auto ds = check(dir.path() / "kite.yaml");
+  CHECK_FALSE(ds.has_errors());
+  CHECK(where(ds, "weak-algorithm") == std::vector<std::string>{pos_of(text, "des")});
+  CHECK(ds.format() == fmt::format("{}:{}: warning: weak-algorithm: tunnels[0].ike.encryption des is weak; "
+                                   "prefer a stronger one\n", (dir.path() / "kite.yaml").string(), pos_of(text, "des")));
+}
+
 TEST_CASE("diagnostics: text lines and JSON") {
   Diagnostics ds;
   ds.add({Severity::Error, "kite.yaml", 3, 7, "unknown-key", "unknown key 'x'"});
