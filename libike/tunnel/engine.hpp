@@ -61,6 +61,23 @@ struct Expire {
   bool hard = false;
 };
 
+// Engine-wide knobs; the defaults suit kited, tests shrink them.
+struct EngineOptions {
+  // RFC 7296 §2.1 retransmission: first timeout, doubled per try; after
+  // `retransmit_tries` transmissions and one last timeout the exchange
+  // (and with it the IKE SA) is given up: 1+2+4+8+16 = 31 s by default.
+  std::chrono::milliseconds retransmit_timeout{1000};
+  unsigned retransmit_tries = 5;
+  // RFC 7296 §2.6: demand cookies once this many IKE SAs are half-open.
+  unsigned cookie_threshold = 50;
+  // A half-open responder SA (IKE_SA_INIT answered, no IKE_AUTH) expires.
+  Seconds half_open_timeout{30};
+  // An `active` tunnel whose negotiation failed tries again after this.
+  Seconds retry_interval{30};
+  // A closed IKE SA keeps answering retransmits (its last response) this long.
+  Seconds linger{30};
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -93,6 +110,7 @@ class Engine {
 };
 
 // The engine for this gateway (libike/engine/).
-std::unique_ptr<Engine> make_engine(Environment& env, const GatewayConfig& gateway);
+std::unique_ptr<Engine> make_engine(Environment& env, const GatewayConfig& gateway,
+                                    const EngineOptions& options = {});
 
 }  // namespace ike

@@ -1,0 +1,241 @@
+#include "libike/engine/tunnel.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "libike/ikev2/ikev2.hpp"
+
+namespace ike {
+
+std::string_view to_string(TunnelState state) {
+  switch (state) {
+    case TunnelState::Down: return "down";
+    case TunnelState::Connecting: return "connecting";
+    case TunnelState::Up: return "up";
+    case TunnelState::Rekeying: return "rekeying";
+  }
+  return "unknown";
+}
+
+Tunnel::Tunnel(TunnelHost& host, TunnelConfig config, std::vector<std::uint32_t> reqids)
+    : host_(host),
+      config_(std::move(config)),
+      reqids_(std::move(reqids)),
+      kernel_(host.env().kernel(), config_.name, config_.local_address) {}
+
+Tunnel::~Tunnel() = default;
+
+void Tunnel::event(TunnelEvent::Kind kind, const std::string& message) {
+  host_.env().event({kind, config_.name, message});
+}
+
+// ---- engine side ------------------------------------------------------------------
+
+Status Tunnel::start(TimePoint now) {
+  if (config_.negotiation == Negotiation::Traffic) {
+    if (auto st = kernel_.install_traps(config_.mappings, reqids_, config_.local_address,
+                                        config_.peer_address);
+        !st)
+      return st;
+  }
+  if (config_.negotiation == Negotiation::Active) initiate(now);
+  return {};
+}
+
+void Tunnel::up(TimePoint now) {
+  admin_down_ = false;
+  if (!negotiating_or_up()) initiate(now);
+}
+
+void Tunnel::down(TimePoint now) {
+  admin_down_ = true;
+  retry_at_.reset();
+  for (auto& sa : sas_) sa->close(now);
+}
+
+void Tunnel::remove(TimePoint now) {
+  removed_ = true;
+  down(now);
+  kernel_.remove_all();
+}
+
+void Tunnel::on_acquire(std::uint32_t reqid, TimePoint now) {
+  auto it = std::find(reqids_.begin(), reqids_.end(), reqid);
+  if (it == reqids_.end() || removed_) return;
+  auto index = static_cast<std::size_t>(it - reqids_.begin());
+  if (auto* sa = current()) {
+    sa->create_child(index, now);
+    return;
+  }
+  initiate(now);
+}
+
+void Tunnel::on_timer(TimePoint now) {
+  std::vector<IkeSa*> snapshot;
+  for (auto& sa : sas_) snapshot.push_back(sa.get());
+  for (auto* sa : snapshot) {
+    auto d = sa->next_deadline();
+    if (d && *d <= now) sa->on_timer(now);
+  }
+  if (retry_at_ && *retry_at_ <= now) {
+    retry_at_.reset();
+    if (!negotiating_or_up() && !admin_down_ && !removed_) initiate(now);
+  }
+}
+
+std::optional<TimePoint> Tunnel::next_deadline() const {
+  auto best = retry_at_;
+  for (const auto& sa : sas_) {
+    auto d = sa->next_deadline();
+    if (d && (!best || *d < *best)) best = d;
+  }
+  return best;
+}
+
+void Tunnel::initiate(TimePoint now) {
+  if (removed_) return;
+  auto spi = host_.new_ike_spi();
+  auto sa = make_sa(true, spi, nullptr, now);
+  if (!sa) return;
+  auto* raw = sa.get();
+  sas_.push_back(std::move(sa));
+  host_.register_sa(*this, *raw);
+  event(TunnelEvent::Kind::Info, fmt::format("initiating IKEv2 to {}", config_.peer_address.to_string()));
+  raw->start(now);
+}
+
+IkeSa* Tunnel::add_responder(std::uint64_t spi, const Datagram& request, TimePoint now) {
+  if (removed_) return nullptr;
+  auto sa = make_sa(false, spi, &request, now);
+  if (!sa) return nullptr;
+  auto* raw = sa.get();
+  sas_.push_back(std::move(sa));
+  host_.register_sa(*this, *raw);
+  return raw;
+}
+
+std::unique_ptr<IkeSa> Tunnel::make_sa(bool initiator, std::uint64_t spi, const Datagram* request,
+                                       TimePoint now) {
+  if (config_.version != IkeVersion::V2) {
+    last_error_ = "IKEv1 is not available in this build yet";
+    event(TunnelEvent::Kind::NegotiationFailed, last_error_);
+    return nullptr;
+  }
+  return initiator ? v2::make_initiator(*this, spi, now) : v2::make_responder(*this, spi, *request, now);
+}
+
+std::vector<IkeSa*> Tunnel::finished_sas() const {
+  std::vector<IkeSa*> out;
+  for (const auto& sa : sas_)
+    if (sa->finished()) out.push_back(sa.get());
+  return out;
+}
+
+void Tunnel::destroy(IkeSa* sa) {
+  std::erase_if(sas_, [&](const std::unique_ptr<IkeSa>& p) { return p.get() == sa; });
+}
+
+IkeSa* Tunnel::current() const {
+  IkeSa* connecting = nullptr;
+  for (const auto& sa : sas_) {
+    if (sa->phase() == IkeSaPhase::Established) return sa.get();
+    if (sa->phase() == IkeSaPhase::Connecting && !connecting) connecting = sa.get();
+  }
+  return connecting;
+}
+
+bool Tunnel::negotiating_or_up() const { return current() != nullptr; }
+
+std::size_t Tunnel::half_open() const {
+  return static_cast<std::size_t>(std::count_if(sas_.begin(), sas_.end(), [](const auto& sa) {
+    return !sa->is_initiator() && sa->phase() == IkeSaPhase::Connecting;
+  }));
+}
+
+// ---- IkeSaOwner --------------------------------------------------------------------
+
+std::uint32_t Tunnel::reqid(std::size_t mapping_index) const {
+  return mapping_index < reqids_.size() ? reqids_[mapping_index] : 0;
+}
+
+Status Tunnel::install_child(const NegotiatedChild& child, TimePoint) {
+  return kernel_.install_child(child);
+}
+
+void Tunnel::remove_child(std::uint32_t spi_in) { kernel_.remove_child(spi_in); }
+
+void Tunnel::release_spi(std::uint32_t spi_in) { kernel_.release_spi(spi_in); }
+
+bool Tunnel::has_other_ike_sa(const IkeSa& self) const {
+  return std::any_of(sas_.begin(), sas_.end(), [&](const auto& sa) {
+    return sa.get() != &self && sa->phase() != IkeSaPhase::Closed;
+  });
+}
+
+void Tunnel::initial_contact(const IkeSa& self, TimePoint now) {
+  // RFC 7296 §2.4: the peer has no other IKE SA with us; ours are stale.
+  for (auto& sa : sas_)
+    if (sa.get() != &self && sa->phase() == IkeSaPhase::Established)
+      sa->abandon("replaced: peer sent INITIAL_CONTACT", now);
+}
+
+void Tunnel::ike_established(IkeSa& sa, TimePoint) {
+  ++host_.counters().ike_sas_established;
+  last_error_.clear();
+  event(TunnelEvent::Kind::Up, fmt::format("IKE SA with {} established", sa.remote_endpoint().to_string()));
+}
+
+void Tunnel::ike_ended(IkeSa&, const IkeSaEnd& end, TimePoint now) {
+  if (end.failed) {
+    ++host_.counters().ike_sas_failed;
+    last_error_ = end.reason;
+    event(TunnelEvent::Kind::NegotiationFailed, end.reason);
+  } else if (!end.reason.empty()) {
+    event(TunnelEvent::Kind::Down, "IKE SA " + end.reason);
+  }
+  // An `active` tunnel stays up: negotiate again after a pause.
+  bool keep_up = config_.negotiation == Negotiation::Active && !admin_down_ && !removed_;
+  if (keep_up && !retry_at_) retry_at_ = now + host_.options().retry_interval;
+}
+
+void Tunnel::child_failed(IkeSa&, const std::string& reason, TimePoint) {
+  last_error_ = reason;
+  event(TunnelEvent::Kind::NegotiationFailed, reason);
+}
+
+// ---- status -----------------------------------------------------------------------
+
+TunnelStatus Tunnel::status() const {
+  TunnelStatus s;
+  s.name = config_.name;
+  s.peer = config_.peer_address;
+  s.version = config_.version;
+  s.last_error = last_error_;
+  auto* sa = current();
+  if (!sa) return s;
+  s.state = sa->phase() == IkeSaPhase::Established ? TunnelState::Up : TunnelState::Connecting;
+  sa->fill_status(s);
+  for (const auto& c : sa->children()) {
+    ChildSaStatus cs;
+    cs.spi_in = c.spi_in;
+    cs.spi_out = c.spi_out;
+    cs.mappings = c.selectors;
+    cs.encryption = crypto::name(c.encryption);
+    cs.integrity = c.integrity ? std::string(crypto::name(*c.integrity)) : "";
+    if (c.pfs_group) cs.pfs_group = static_cast<std::uint16_t>(*c.pfs_group);
+    cs.udp_encap = c.udp_encap;
+    cs.established = c.established;
+    cs.lifetime = c.lifetime;
+    if (auto t = kernel_.traffic(c.spi_in)) {
+      cs.bytes_in = t->in.bytes;
+      cs.packets_in = t->in.packets;
+      cs.bytes_out = t->out.bytes;
+      cs.packets_out = t->out.packets;
+    }
+    s.children.push_back(std::move(cs));
+  }
+  return s;
+}
+
+}  // namespace ike

@@ -1,0 +1,51 @@
+// A CHILD SA as the IKEv2 SA keeps it (RFC 7296 §1.3, §2.17), and the
+// conversion of negotiated material into the kernel request the tunnel
+// installs (ike::NegotiatedChild).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "libike/common/random.hpp"
+#include "libike/engine/ike_sa.hpp"
+#include "libike/ikev2/keys.hpp"
+#include "libike/ikev2/proposals.hpp"
+
+namespace ike::v2 {
+
+enum class ChildState : std::uint8_t {
+  Installed,  // SAs and policies in the kernel
+  Deleting,   // our DELETE is outstanding (kernel state already removed)
+};
+
+struct ChildSa {
+  ChildState state = ChildState::Installed;
+  std::size_t mapping_index = 0;
+  std::uint32_t spi_in = 0, spi_out = 0;
+  ChildSuite suite;
+  std::vector<SpdMapping> selectors;
+  TimePoint established{};
+  Seconds lifetime{0};
+  bool udp_encap = false;
+};
+
+// RFC 7296 §2.8 leaves lifetimes local: hard = the configured lifetime,
+// soft = ~90% of it minus up to 5% random jitter so both ends do not
+// start rekeying together; byte limits from lifetime_kb the same way.
+SaLifetime child_lifetime(const EspProposalConfig& cfg, Random& random);
+
+struct ChildMaterial {
+  ChildSuite suite;
+  ChildKeys keys;
+  bool we_initiated = false;  // we sent the request that created it (§2.17 key order)
+  std::uint32_t spi_in = 0, spi_out = 0;
+  std::uint32_t reqid = 0;
+  std::vector<SpdMapping> selectors;
+};
+
+NegotiatedChild to_negotiated(ChildMaterial material, const IpAddress& local,
+                              const IpAddress& remote, std::optional<UdpEncap> encap,
+                              SaLifetime lifetime);
+
+ChildView to_view(const ChildSa& child);
+
+}  // namespace ike::v2

@@ -1,0 +1,434 @@
+#include "libike/ikev2/ike_sa.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "libike/ikev2/ikev2.hpp"
+#include "libike/ikev2/tasks.hpp"
+
+namespace ike::v2 {
+
+std::string_view to_string(SaState s) {
+  switch (s) {
+    case SaState::Idle: return "idle";
+    case SaState::InitSent: return "init-sent";
+    case SaState::InitDone: return "init-done";
+    case SaState::AuthSent: return "auth-sent";
+    case SaState::Established: return "established";
+    case SaState::Deleting: return "deleting";
+    case SaState::Closed: return "closed";
+  }
+  return "unknown";
+}
+
+Ikev2Sa::Ikev2Sa(IkeSaOwner& o, bool is_init, std::uint64_t local_spi_value, TimePoint now)
+    : owner(o), initiator(is_init), created(now) {
+  (initiator ? spi_i : spi_r) = local_spi_value;
+  local = {o.config().local_address, o.gateway().ike_port};
+  remote = {o.config().peer_address, o.gateway().ike_port};
+}
+
+Ikev2Sa::~Ikev2Sa() = default;
+
+std::unique_ptr<ike::IkeSa> make_initiator(IkeSaOwner& owner, std::uint64_t local_spi,
+                                           TimePoint now) {
+  return std::make_unique<Ikev2Sa>(owner, true, local_spi, now);
+}
+
+std::unique_ptr<ike::IkeSa> make_responder(IkeSaOwner& owner, std::uint64_t local_spi,
+                                           const Datagram& request, TimePoint now) {
+  auto sa = std::make_unique<Ikev2Sa>(owner, false, local_spi, now);
+  sa->local = request.local;
+  sa->remote = request.remote;
+  // RFC 7296 §2.6 spirit: a half-open SA does not live forever.
+  sa->expires_at = now + owner.options().half_open_timeout;
+  return sa;
+}
+
+IkeSaPhase Ikev2Sa::phase() const {
+  switch (state) {
+    case SaState::Established: return IkeSaPhase::Established;
+    case SaState::Deleting: return IkeSaPhase::Deleting;
+    case SaState::Closed: return IkeSaPhase::Closed;
+    default: return IkeSaPhase::Connecting;
+  }
+}
+
+RetransmitPolicy Ikev2Sa::retransmit_policy() const {
+  return {owner.options().retransmit_timeout, std::max(1u, owner.options().retransmit_tries)};
+}
+
+void Ikev2Sa::event(TunnelEvent::Kind kind, const std::string& message) {
+  owner.env().event({kind, config().name, message});
+}
+
+// ---- messages ---------------------------------------------------------------
+
+Header Ikev2Sa::header_for(ExchangeType exchange, std::uint32_t id, bool response) const {
+  Header h;
+  h.spi_i = spi_i;
+  h.spi_r = spi_r;
+  h.exchange = exchange;
+  h.initiator = initiator;
+  h.response = response;
+  h.message_id = id;
+  return h;
+}
+
+Result<Bytes> Ikev2Sa::seal(const Message& m) {
+  if (m.header.exchange == ExchangeType::IkeSaInit) return encode(m);
+  if (!keys) return ike::fail("no IKE keys to protect the message");
+  return encode_protected(m, keys->outbound(initiator), random());
+}
+
+ParseResult<Message> Ikev2Sa::open(const Datagram& d, const WireHeader& h) const {
+  if (h.header.exchange == ExchangeType::IkeSaInit) return decode(d.payload);
+  if (!keys) return parse_fail(ParseErrc::DecryptFailed, 0, PayloadType::Sk, "no IKE keys yet");
+  return decode_protected(d.payload, keys->inbound(initiator));
+}
+
+void Ikev2Sa::send_wire(const Bytes& wire, const Endpoint& from, const Endpoint& to) {
+  owner.env().send({from, to, wire});
+}
+
+void Ikev2Sa::on_datagram(const Datagram& d, TimePoint now) {
+  auto h = decode_header(d.payload);
+  if (!h) {
+    event(TunnelEvent::Kind::Debug, "dropped: " + to_string(h.error()));
+    return;
+  }
+  // §3.1: the I flag names the sender's role; ours is the opposite.
+  if (h->header.initiator == initiator) {
+    event(TunnelEvent::Kind::Debug, "dropped: message with our own initiator flag");
+    return;
+  }
+  if (h->header.response)
+    handle_response(d, *h, now);
+  else
+    handle_request(d, *h, now);
+}
+
+void Ikev2Sa::handle_request(const Datagram& d, const WireHeader& h, TimePoint now) {
+  auto id = h.header.message_id;
+  switch (responses.classify(id)) {
+    case ResponseWindow::Verdict::Retransmit:
+      // §2.1: a retransmitted request gets the stored response, unprocessed.
+      if (!responses.last_response().empty()) send_wire(responses.last_response(), d.local, d.remote);
+      return;
+    case ResponseWindow::Verdict::Drop:
+      event(TunnelEvent::Kind::Debug, fmt::format("dropped request with message ID {} (expected {})",
+                                                  id, responses.expected()));
+      return;
+    case ResponseWindow::Verdict::New:
+      break;
+  }
+  if (state == SaState::Closed) return;
+  auto m = open(d, h);
+  std::optional<std::vector<Payload>> payloads;
+  if (!m) {
+    event(TunnelEvent::Kind::Debug, fmt::format("dropped {} request: {}",
+                                                to_string(h.header.exchange), to_string(m.error())));
+    // §2.21.2: only authenticated content earns an error answer.
+    auto notify = m.error().inner ? error_notify(m.error()) : std::nullopt;
+    if (!notify) {
+      if (h.header.exchange == ExchangeType::IkeSaInit && !initiator) end({true, "malformed IKE_SA_INIT"}, now, false);
+      return;
+    }
+    payloads = std::vector<Payload>{NotifyPayload::make(*notify, error_notify_data(m.error()))};
+  } else {
+    if (h.header.exchange == ExchangeType::IkeSaInit)
+      init_request = d.payload;  // §2.15: AUTH signs the real message
+    else
+      maybe_float(d);
+    payloads = respond(*m, d, now);
+  }
+  if (!payloads) return;
+  Message reply;
+  reply.header = header_for(h.header.exchange, id, true);
+  reply.payloads = std::move(*payloads);
+  auto wire = seal(reply);
+  if (!wire) {
+    event(TunnelEvent::Kind::Warning, "cannot build response: " + wire.error().message);
+    return;
+  }
+  if (h.header.exchange == ExchangeType::IkeSaInit) init_response = *wire;
+  responses.answered(id, *wire);
+  send_wire(*wire, d.local, d.remote);
+  pump(now);
+}
+
+std::optional<std::vector<Payload>> Ikev2Sa::respond(const Message& m, const Datagram& d,
+                                                     TimePoint now) {
+  auto ex = m.header.exchange;
+  if (ex == ExchangeType::IkeSaInit && !initiator && state == SaState::Idle)
+    return respond_init(*this, m, d, now);
+  if (ex == ExchangeType::IkeAuth && !initiator && state == SaState::InitDone)
+    return respond_auth(*this, m, now);
+  bool up = state == SaState::Established || state == SaState::Deleting;
+  if (ex == ExchangeType::CreateChildSa && up) return respond_create_child(*this, m, now);
+  if (ex == ExchangeType::Informational && up) return respond_informational(*this, m, now);
+  // Not now (e.g. the peer is established before our IKE_AUTH response
+  // arrived): no answer, the window does not move, the peer retransmits.
+  event(TunnelEvent::Kind::Debug, fmt::format("ignored {} request in state {}", to_string(ex),
+                                              to_string(state)));
+  return std::nullopt;
+}
+
+void Ikev2Sa::handle_response(const Datagram& d, const WireHeader& h, TimePoint now) {
+  if (!active || requests.pending_id() != h.header.message_id ||
+      h.header.exchange != active->exchange()) {
+    event(TunnelEvent::Kind::Debug, fmt::format("dropped response to unknown request {}",
+                                                h.header.message_id));
+    return;
+  }
+  auto m = open(d, h);
+  if (!m) {
+    event(TunnelEvent::Kind::Debug, fmt::format("dropped {} response: {}",
+                                                to_string(h.header.exchange), to_string(m.error())));
+    return;
+  }
+  if (h.header.exchange == ExchangeType::IkeSaInit)
+    init_response = d.payload;
+  else
+    maybe_float(d);
+  auto outcome = active->process(*this, *m, now);
+  if (outcome == TaskOutcome::Again && state != SaState::Closed) {
+    requests.restart();
+    send_active(now);
+    return;
+  }
+  requests.completed();
+  active.reset();
+  pump(now);
+}
+
+void Ikev2Sa::maybe_float(const Datagram& d) {
+  // RFC 7296 §2.23: with a NAT in between, follow the peer's address and
+  // port as seen on authenticated messages.
+  if (!nat.any() && d.local.port != owner.gateway().nat_t_port) return;
+  remote = d.remote;
+  local = d.local;
+}
+
+void Ikev2Sa::enqueue(std::unique_ptr<Task> task, TimePoint now) {
+  queue.push_back(std::move(task));
+  pump(now);
+}
+
+void Ikev2Sa::pump(TimePoint now) {
+  if (state == SaState::Closed) return;
+  while (!active && !requests.busy() && !queue.empty()) {
+    active = std::move(queue.front());
+    queue.pop_front();
+    send_active(now);
+  }
+}
+
+void Ikev2Sa::send_active(TimePoint now) {
+  auto payloads = active->build(*this, now);
+  if (!payloads || state == SaState::Closed) {
+    active.reset();
+    return;
+  }
+  auto ex = active->exchange();
+  auto id = ex == ExchangeType::IkeSaInit ? 0 : requests.next_id();
+  Message m;
+  m.header = header_for(ex, id, false);
+  m.payloads = std::move(*payloads);
+  auto wire = seal(m);
+  if (!wire) {
+    active->abort(*this);
+    active.reset();
+    fail("cannot build " + to_string(ex) + " request: " + wire.error().message, now);
+    return;
+  }
+  if (ex == ExchangeType::IkeSaInit) init_request = *wire;
+  requests.sent(id, *wire, now, retransmit_policy());
+  send_wire(*wire, local, remote);
+}
+
+// ---- timers -------------------------------------------------------------------
+
+void Ikev2Sa::on_timer(TimePoint now) {
+  if (done) return;
+  if (expires_at && now >= *expires_at) {
+    if (state == SaState::Closed) {
+      done = true;
+      return;
+    }
+    // Only half-open responder SAs carry a deadline besides lingering.
+    end({true, "half-open IKE SA timed out waiting for IKE_AUTH"}, now, false);
+    return;
+  }
+  switch (requests.on_timer(now, retransmit_policy())) {
+    case RequestWindow::Due::Nothing: break;
+    case RequestWindow::Due::Resend:
+      ++owner.counters().retransmits;
+      event(TunnelEvent::Kind::Debug, fmt::format("retransmitting {} (try {})", active ? active->name() : "request",
+                                                  requests.transmissions()));
+      send_wire(requests.wire(), local, remote);
+      break;
+    case RequestWindow::Due::GiveUp:
+      give_up(now);
+      break;
+  }
+}
+
+void Ikev2Sa::give_up(TimePoint now) {
+  std::string name = active ? std::string(active->name()) : "request";
+  auto tries = requests.transmissions();
+  if (active) active->abort(*this);
+  requests.restart();
+  active.reset();
+  if (state == SaState::Deleting) {
+    end({false, "deleted (the peer did not confirm)"}, now, false);
+    return;
+  }
+  fail(fmt::format("no response to {} after {} transmissions, giving up", name, tries), now);
+}
+
+std::optional<TimePoint> Ikev2Sa::next_deadline() const {
+  if (done) return std::nullopt;
+  auto a = requests.deadline();
+  if (!a) return expires_at;
+  if (!expires_at) return a;
+  return std::min(*a, *expires_at);
+}
+
+// ---- lifecycle ------------------------------------------------------------------
+
+void Ikev2Sa::start(TimePoint now) {
+  if (state != SaState::Idle || !initiator) return;
+  queue.push_front(make_init_task());
+  pump(now);
+}
+
+void Ikev2Sa::establish(TimePoint now) {
+  state = SaState::Established;
+  established_at = now;
+  expires_at.reset();
+  event(TunnelEvent::Kind::Info,
+        fmt::format("IKE SA established as {} with {} ({}), SPIs {:016x}/{:016x}{}",
+                    initiator ? "initiator" : "responder", remote.to_string(),
+                    suite ? to_string(*suite) : "?", spi_i, spi_r, nat.any() ? ", NAT detected" : ""));
+  owner.ike_established(*this, now);
+}
+
+void Ikev2Sa::end(IkeSaEnd why, TimePoint now, bool linger) {
+  if (state == SaState::Closed) return;
+  for (auto& t : queue) t->abort(*this);
+  queue.clear();
+  if (active) active->abort(*this);
+  requests.restart();
+  while (!child_sas.empty()) remove_child(child_sas.back().spi_in);
+  state = SaState::Closed;
+  done = !linger;
+  expires_at = linger ? std::optional<TimePoint>(now + owner.options().linger) : std::nullopt;
+  owner.ike_ended(*this, why, now);
+}
+
+void Ikev2Sa::close(TimePoint now) {
+  if (state == SaState::Established) {
+    for (auto& t : queue) t->abort(*this);
+    queue.clear();
+    // Our side stops at once: children leave the kernel now, the DELETE
+    // (§1.4.1) tells the peer and its response ends the SA.
+    while (!child_sas.empty()) remove_child(child_sas.back().spi_in);
+    state = SaState::Deleting;
+    enqueue(make_delete_ike_task({false, "deleted"}), now);
+    return;
+  }
+  if (state != SaState::Deleting && state != SaState::Closed)
+    end({false, "closed before it was established"}, now, false);
+}
+
+void Ikev2Sa::abandon(const std::string& reason, TimePoint now) { end({false, reason}, now, false); }
+
+bool Ikev2Sa::finished() const { return done; }
+
+// ---- children -----------------------------------------------------------------
+
+void Ikev2Sa::create_child(std::size_t mapping_index, TimePoint now) {
+  if (state == SaState::Closed || state == SaState::Deleting || has_child_for(mapping_index)) return;
+  enqueue(make_create_child_task(mapping_index), now);
+}
+
+bool Ikev2Sa::has_child_for(std::size_t mapping_index) const {
+  for (const auto& c : child_sas)
+    if (c.mapping_index == mapping_index) return true;
+  if (active && active->mapping() == mapping_index) return true;
+  for (const auto& t : queue)
+    if (t->mapping() == mapping_index) return true;
+  return false;
+}
+
+std::size_t Ikev2Sa::mapping_count() const { return config().mappings.size(); }
+
+std::optional<UdpEncap> Ikev2Sa::child_encap() const {
+  if (!nat.any()) return std::nullopt;
+  return UdpEncap{local.port, remote.port};
+}
+
+Result<std::uint32_t> Ikev2Sa::allocate_spi(std::size_t mapping_index) {
+  return owner.env().kernel().allocate_spi(remote.address, local.address, owner.reqid(mapping_index));
+}
+
+Status Ikev2Sa::install_child(ChildMaterial material, std::size_t mapping_index, TimePoint now) {
+  ChildSa record;
+  record.mapping_index = mapping_index;
+  record.spi_in = material.spi_in;
+  record.spi_out = material.spi_out;
+  record.suite = material.suite;
+  record.selectors = material.selectors;
+  record.established = now;
+  record.lifetime = config().ipsec.lifetime;
+  record.udp_encap = nat.any();
+  material.reqid = owner.reqid(mapping_index);
+  auto child = to_negotiated(std::move(material), local.address, remote.address, child_encap(),
+                             child_lifetime(config().ipsec, random()));
+  if (auto st = owner.install_child(child, now); !st) return st;
+  child_sas.push_back(std::move(record));
+  return {};
+}
+
+ChildSa* Ikev2Sa::child_by_inbound(std::uint32_t spi) {
+  for (auto& c : child_sas)
+    if (c.spi_in == spi) return &c;
+  return nullptr;
+}
+
+ChildSa* Ikev2Sa::child_by_outbound(std::uint32_t spi) {
+  for (auto& c : child_sas)
+    if (c.spi_out == spi) return &c;
+  return nullptr;
+}
+
+void Ikev2Sa::remove_child(std::uint32_t spi_in) {
+  owner.remove_child(spi_in);
+  std::erase_if(child_sas, [&](const ChildSa& c) { return c.spi_in == spi_in; });
+}
+
+// ---- status ---------------------------------------------------------------------
+
+void Ikev2Sa::fill_status(TunnelStatus& s) const {
+  s.version = IkeVersion::V2;
+  s.ike_spi_i = spi_i;
+  s.ike_spi_r = spi_r;
+  s.nat_detected = nat.any();
+  if (state == SaState::Established || state == SaState::Deleting) s.established = established_at;
+  if (suite) {
+    s.ike_encryption = crypto::name(suite->encr);
+    s.ike_integrity = suite->integ ? std::string(crypto::name(*suite->integ)) : "";
+    s.ike_prf = crypto::name(suite->prf);
+    s.ike_dh_group = static_cast<std::uint16_t>(suite->dh);
+  }
+}
+
+std::vector<ChildView> Ikev2Sa::children() const {
+  std::vector<ChildView> out;
+  for (const auto& c : child_sas) out.push_back(to_view(c));
+  return out;
+}
+
+}  // namespace ike::v2

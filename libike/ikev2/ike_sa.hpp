@@ -1,0 +1,157 @@
+// One IKEv2 SA (RFC 7296): its state, keys, message windows, the queue of
+// exchanges we initiate (tasks.hpp) and its CHILD SAs. The exchange logic
+// lives in one unit per exchange (ike_sa_init.cpp, ike_auth.cpp,
+// create_child.cpp, informational.cpp); this file is the frame they share.
+// Internal to libike/ikev2: the engine sees only ike::IkeSa (ikev2.hpp).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libike/crypto/crypto.hpp"
+#include "libike/engine/ike_sa.hpp"
+#include "libike/ikev2/child_sa.hpp"
+#include "libike/ikev2/codec/codec.hpp"
+#include "libike/ikev2/keys.hpp"
+#include "libike/ikev2/nat.hpp"
+#include "libike/ikev2/proposals.hpp"
+#include "libike/ikev2/retransmit.hpp"
+
+namespace ike::v2 {
+
+// The IKE SA's own states (explicit transitions, STYLE.md §8). Rekeying
+// (issue 6) adds states here; DPD is a task, not a state.
+enum class SaState : std::uint8_t {
+  Idle,         // initiator, not started
+  InitSent,     // initiator: IKE_SA_INIT outstanding
+  InitDone,     // responder: IKE_SA_INIT answered, IKE_AUTH awaited (half-open)
+  AuthSent,     // initiator: IKE_AUTH outstanding
+  Established,  // authenticated (§1.2)
+  Deleting,     // our DELETE of the IKE SA is outstanding (§1.4.1)
+  Closed,       // ended; lingers to answer retransmitted requests
+};
+std::string_view to_string(SaState s);
+
+class Task;
+
+class Ikev2Sa final : public ike::IkeSa {
+ public:
+  Ikev2Sa(IkeSaOwner& owner, bool initiator, std::uint64_t local_spi, TimePoint now);
+  ~Ikev2Sa() override;
+
+  // ---- ike::IkeSa --------------------------------------------------------
+  IkeVersion version() const override { return IkeVersion::V2; }
+  bool is_initiator() const override { return initiator; }
+  std::uint64_t local_spi() const override { return initiator ? spi_i : spi_r; }
+  std::uint64_t remote_spi() const override { return initiator ? spi_r : spi_i; }
+  IkeSaPhase phase() const override;
+  Endpoint remote_endpoint() const override { return remote; }
+  void start(TimePoint now) override;
+  void on_datagram(const Datagram& datagram, TimePoint now) override;
+  void on_timer(TimePoint now) override;
+  std::optional<TimePoint> next_deadline() const override;
+  void create_child(std::size_t mapping_index, TimePoint now) override;
+  bool has_child_for(std::size_t mapping_index) const override;
+  void close(TimePoint now) override;
+  void abandon(const std::string& reason, TimePoint now) override;
+  bool finished() const override;
+  void fill_status(TunnelStatus& status) const override;
+  std::vector<ChildView> children() const override;
+
+  // ---- the frame the exchange units use ---------------------------------
+  IkeSaOwner& owner;
+  const bool initiator;  // original initiator of this IKE SA
+  SaState state = SaState::Idle;
+  std::uint64_t spi_i = 0, spi_r = 0;
+  Endpoint local, remote;  // current IKE endpoints (float to 4500 on NAT)
+  NatState nat;
+
+  // IKE_SA_INIT material (§1.2, §2.15 needs the real message bytes).
+  Bytes ni, nr;
+  Bytes init_request, init_response;
+  std::unique_ptr<crypto::KeyExchange> dh;
+  std::optional<IkeSuite> suite;
+  std::optional<IkeCrypto> keys;
+
+  RequestWindow requests;
+  ResponseWindow responses;
+  std::unique_ptr<Task> active;        // the exchange we have in flight
+  std::deque<std::unique_ptr<Task>> queue;  // waiting for the window
+  std::vector<ChildSa> child_sas;
+
+  TimePoint created{};
+  std::optional<TimePoint> established_at;
+  std::optional<TimePoint> expires_at;  // half-open timeout or linger end
+  bool done = false;                    // finished(): the engine may destroy it
+
+  const TunnelConfig& config() const { return owner.config(); }
+  Random& random() { return owner.env().random(); }
+  RetransmitPolicy retransmit_policy() const;
+  // One event line naming the tunnel; never key material.
+  void event(TunnelEvent::Kind kind, const std::string& message);
+
+  // Messages.
+  Header header_for(ExchangeType exchange, std::uint32_t id, bool response) const;
+  Result<Bytes> seal(const Message& m);
+  void send_wire(const Bytes& wire, const Endpoint& from, const Endpoint& to);
+  void enqueue(std::unique_ptr<Task> task, TimePoint now);
+  void pump(TimePoint now);
+
+  // Lifecycle.
+  void establish(TimePoint now);
+  // Removes every child, leaves the SA Closed (lingering when `linger`)
+  // and tells the owner.
+  void end(IkeSaEnd why, TimePoint now, bool linger);
+  void fail(const std::string& reason, TimePoint now, bool linger = false) {
+    end({true, reason}, now, linger);
+  }
+
+  // Children.
+  std::size_t mapping_count() const;
+  std::optional<UdpEncap> child_encap() const;
+  Result<std::uint32_t> allocate_spi(std::size_t mapping_index);
+  // Installs a negotiated child through the owner and records it.
+  Status install_child(ChildMaterial material, std::size_t mapping_index, TimePoint now);
+  ChildSa* child_by_inbound(std::uint32_t spi);
+  ChildSa* child_by_outbound(std::uint32_t spi);
+  void remove_child(std::uint32_t spi_in);
+
+ private:
+  void handle_request(const Datagram& d, const WireHeader& h, TimePoint now);
+  void handle_response(const Datagram& d, const WireHeader& h, TimePoint now);
+  ParseResult<Message> open(const Datagram& d, const WireHeader& h) const;
+  std::optional<std::vector<Payload>> respond(const Message& request, const Datagram& d,
+                                              TimePoint now);
+  void send_active(TimePoint now);
+  void give_up(TimePoint now);
+  void maybe_float(const Datagram& d);
+};
+
+// A CHILD SA request as the responder sees it, in IKE_AUTH (§1.2) or
+// CREATE_CHILD_SA (§1.3.1).
+struct ChildOffer {
+  const SaPayload* sa = nullptr;
+  const TrafficSelectors* tsi = nullptr;
+  const TrafficSelectors* tsr = nullptr;
+  const KePayload* ke = nullptr;  // CREATE_CHILD_SA with PFS
+  PfsUse pfs = PfsUse::Ignore;
+  ByteView ni, nr;               // the nonces KEYMAT is derived from (§2.17)
+  bool transport_requested = false;
+};
+// Negotiates and installs the CHILD SA: the SA, [KEr], TSi and TSr to
+// answer with, or one error notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE,
+// INVALID_KE_PAYLOAD). create_child.cpp.
+std::vector<Payload> respond_child(Ikev2Sa& sa, const ChildOffer& offer, TimePoint now);
+
+// The exchange handlers, one unit each (responder side). Each returns the
+// response payloads; respond_init may leave the SA Closed (stateless error).
+std::vector<Payload> respond_init(Ikev2Sa& sa, const Message& request, const Datagram& d,
+                                  TimePoint now);
+std::vector<Payload> respond_auth(Ikev2Sa& sa, const Message& request, TimePoint now);
+std::vector<Payload> respond_create_child(Ikev2Sa& sa, const Message& request, TimePoint now);
+std::vector<Payload> respond_informational(Ikev2Sa& sa, const Message& request, TimePoint now);
+
+}  // namespace ike::v2

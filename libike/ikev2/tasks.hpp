@@ -1,0 +1,50 @@
+// Exchanges we initiate, as small task objects (STYLE.md §8, after
+// strongSwan's tasks with build/process). The IKE SA runs one at a time
+// (window size 1, RFC 7296 §2.3) and queues the rest. Rekeying and DPD
+// (issue 6) are more tasks of the same shape.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "libike/engine/ike_sa.hpp"
+#include "libike/ikev2/codec/codec.hpp"
+#include "libike/tunnel/environment.hpp"
+
+namespace ike::v2 {
+
+class Ikev2Sa;
+
+enum class TaskOutcome : std::uint8_t {
+  Done,   // exchange finished (successfully or not; the task reported it)
+  Again,  // send a new request with the same message ID (COOKIE, INVALID_KE)
+};
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual ExchangeType exchange() const = 0;
+  virtual std::string_view name() const = 0;
+  // The request payloads (the SK contents after IKE_SA_INIT); nullopt
+  // when the task cannot run (it has reported why).
+  virtual std::optional<std::vector<Payload>> build(Ikev2Sa& sa, TimePoint now) = 0;
+  virtual TaskOutcome process(Ikev2Sa& sa, const Message& response, TimePoint now) = 0;
+  // Given up or cancelled: release what build() reserved (larval SPIs).
+  virtual void abort(Ikev2Sa& sa) { (void)sa; }
+  // The configured mapping this task creates a CHILD SA for, if any.
+  virtual std::optional<std::size_t> mapping() const { return std::nullopt; }
+};
+
+std::unique_ptr<Task> make_init_task();                                     // ike_sa_init.cpp
+std::unique_ptr<Task> make_auth_task();                                     // ike_auth.cpp
+std::unique_ptr<Task> make_create_child_task(std::size_t mapping_index);    // create_child.cpp
+std::unique_ptr<Task> make_delete_child_task(std::vector<std::uint32_t> spis_in);  // informational.cpp
+// Deletes the IKE SA (§1.4.1); `notify` rides along (AUTHENTICATION_FAILED
+// when we reject the responder's AUTH, §2.21.2); `why` is how it ends.
+std::unique_ptr<Task> make_delete_ike_task(IkeSaEnd why = {},
+                                           std::optional<NotifyType> notify = std::nullopt);  // informational.cpp
+std::unique_ptr<Task> make_liveness_task();                                 // informational.cpp
+
+}  // namespace ike::v2

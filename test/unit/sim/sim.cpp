@@ -1,0 +1,158 @@
+#include "test/unit/sim/sim.hpp"
+
+#include <fmt/format.h>
+
+namespace kite::test {
+
+using namespace ike;
+
+namespace {
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+Subnet net(const std::string& text) { return *Subnet::parse(text); }
+
+}  // namespace
+
+SimPeer::SimPeer(Sim& sim, std::string peer_name, const IpAddress& address, std::uint64_t seed,
+                 std::uint32_t spi_base, const EngineOptions& options)
+    : name(std::move(peer_name)), fake_kernel(spi_base), rng(seed), sim_(sim) {
+  gateway.name = name;
+  gateway.local_address = address;
+  engine = make_engine(*this, gateway, options);
+}
+
+void SimPeer::send(const Datagram& d) {
+  ++sent;
+  sim_.submit(d);
+}
+
+void SimPeer::event(const TunnelEvent& e) { events.push_back(e); }
+
+std::size_t SimPeer::count(TunnelEvent::Kind kind, std::string_view text) const {
+  std::size_t n = 0;
+  for (const auto& e : events)
+    if (e.kind == kind && e.message.find(text) != std::string::npos) ++n;
+  return n;
+}
+
+std::string SimPeer::events_text() const {
+  std::string out;
+  for (const auto& e : events)
+    out += fmt::format("{} [{}] {}: {}\n", name, static_cast<int>(e.kind), e.tunnel, e.message);
+  return out;
+}
+
+Sim::Sim(std::uint64_t seed, EngineOptions options)
+    : now(TimePoint{} + std::chrono::hours(1000)),
+      a(*this, "A", ip("192.0.2.1"), seed * 7 + 1, 0xa0000000u, options),
+      b(*this, "B", ip("198.51.100.2"), seed * 7 + 2, 0xb0000000u, options),
+      net_rng_(seed * 7 + 3) {}
+
+namespace {
+
+TunnelConfig base_config(const std::string& name, const IpAddress& local, const IpAddress& peer,
+                         Negotiation negotiation) {
+  TunnelConfig c;
+  c.name = name;
+  c.customer_gateway = "gw-" + name;
+  c.local_address = local;
+  c.peer_address = peer;
+  c.psk = Secret::from_string("correct horse battery staple");
+  c.negotiation = negotiation;
+  return c;
+}
+
+}  // namespace
+
+TunnelConfig Sim::config_a(Negotiation negotiation, std::size_t mappings) const {
+  auto peer = b.gateway.local_address;
+  auto c = base_config("t1", a.gateway.local_address, peer, negotiation);
+  for (std::size_t n = 0; n < mappings; ++n)
+    c.mappings.push_back({net(fmt::format("10.1.{}.0/24", n)), net(fmt::format("10.2.{}.0/24", n))});
+  return c;
+}
+
+TunnelConfig Sim::config_b(Negotiation negotiation, std::size_t mappings) const {
+  auto peer = nat ? nat->public_address : a.gateway.local_address;
+  auto c = base_config("t1", b.gateway.local_address, peer, negotiation);
+  for (std::size_t n = 0; n < mappings; ++n)
+    c.mappings.push_back({net(fmt::format("10.2.{}.0/24", n)), net(fmt::format("10.1.{}.0/24", n))});
+  return c;
+}
+
+std::optional<Sim::InFlight> Sim::route(Datagram d) {
+  // Through the NAT: A's datagrams get the public source; datagrams to the
+  // public address go back to A with the port mapped back.
+  if (nat && d.local.address == a.gateway.local_address) {
+    d.local = {nat->public_address, static_cast<std::uint16_t>(d.local.port + nat->port_offset)};
+  } else if (nat && d.remote.address == nat->public_address) {
+    d.remote = {a.gateway.local_address, static_cast<std::uint16_t>(d.remote.port - nat->port_offset)};
+  }
+  if (d.remote.address == a.gateway.local_address) return InFlight{std::move(d), &a};
+  if (d.remote.address == b.gateway.local_address) return InFlight{std::move(d), &b};
+  return std::nullopt;
+}
+
+void Sim::submit(const Datagram& d) {
+  if (tap && tap(d)) return;
+  if (net_rng_.uniform(100) < conditions.loss_percent) return;
+  auto item = route(d);
+  if (!item) return;
+  auto copies = net_rng_.uniform(100) < conditions.duplicate_percent ? 2 : 1;
+  for (int i = 0; i < copies; ++i) {
+    auto delay = conditions.latency;
+    if (net_rng_.uniform(100) < conditions.reorder_percent)
+      delay += std::chrono::milliseconds(net_rng_.uniform(static_cast<std::uint32_t>(3 * conditions.latency.count()) + 1));
+    queue_.emplace(now + delay, *item);
+  }
+}
+
+void Sim::deliver(InFlight item) {
+  // The receiver sees the datagram from its side: local = where it arrived.
+  Datagram in{item.datagram.remote, item.datagram.local, std::move(item.datagram.payload)};
+  item.to->engine->on_datagram(in, now);
+}
+
+std::optional<TimePoint> Sim::next_event() const {
+  std::optional<TimePoint> t;
+  if (!queue_.empty()) t = queue_.begin()->first;
+  for (const auto* p : {&a, &b}) {
+    auto d = p->engine->next_deadline();
+    if (d && (!t || *d < *t)) t = d;
+  }
+  return t;
+}
+
+bool Sim::step(TimePoint limit) {
+  auto t = next_event();
+  if (!t || *t > limit) return false;
+  if (*t > now) now = *t;
+  if (!queue_.empty() && queue_.begin()->first <= now) {
+    auto item = std::move(queue_.begin()->second);
+    queue_.erase(queue_.begin());
+    deliver(std::move(item));
+    return true;
+  }
+  for (auto* p : {&a, &b}) {
+    auto d = p->engine->next_deadline();
+    if (d && *d <= now) p->engine->on_timer(now);
+  }
+  return true;
+}
+
+bool Sim::run_until(const std::function<bool()>& done, std::chrono::seconds limit) {
+  auto end = now + limit;
+  while (!done()) {
+    if (!step(end)) return done();
+  }
+  return true;
+}
+
+void Sim::run_for(std::chrono::milliseconds span) {
+  auto end = now + span;
+  while (step(end)) {
+  }
+  now = end;
+}
+
+}  // namespace kite::test

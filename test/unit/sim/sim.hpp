@@ -1,0 +1,101 @@
+// The deterministic two-peer simulation (STYLE.md §2): two engines with
+// their own Environment (fake kernel, seeded randomness, event log), one
+// fake clock, and a network that delivers datagrams after a latency, with
+// seeded loss, duplication and reordering, an optional NAT in front of
+// peer A and a tap that can drop chosen datagrams.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libike/tunnel/engine.hpp"
+#include "test/unit/sim/fake_kernel.hpp"
+
+namespace kite::test {
+
+using namespace std::chrono_literals;
+
+class Sim;
+
+class SimPeer final : public ike::Environment {
+ public:
+  SimPeer(Sim& sim, std::string name, const ike::IpAddress& address, std::uint64_t seed,
+          std::uint32_t spi_base, const ike::EngineOptions& options);
+
+  void send(const ike::Datagram& datagram) override;
+  void event(const ike::TunnelEvent& event) override;
+  ike::Kernel& kernel() override { return fake_kernel; }
+  ike::Random& random() override { return rng; }
+
+  // Events whose kind matches and whose text contains `text`.
+  std::size_t count(ike::TunnelEvent::Kind kind, std::string_view text = "") const;
+  std::string events_text() const;  // all of them, one per line (for failure output)
+
+  std::string name;
+  ike::GatewayConfig gateway;
+  FakeKernel fake_kernel;
+  ike::SeededRandom rng;
+  std::vector<ike::TunnelEvent> events;
+  std::unique_ptr<ike::Engine> engine;
+  std::size_t sent = 0;
+
+ private:
+  Sim& sim_;
+};
+
+struct NetworkConditions {
+  unsigned loss_percent = 0;
+  unsigned duplicate_percent = 0;
+  unsigned reorder_percent = 0;  // delivered up to 3 latencies late
+  std::chrono::milliseconds latency{10};
+};
+
+// A NAPT in front of peer A: A's datagrams leave from `public_address`
+// with a mapped port (and replies are mapped back).
+struct SimNat {
+  ike::IpAddress public_address;
+  std::uint16_t port_offset = 10000;
+};
+
+class Sim {
+ public:
+  explicit Sim(std::uint64_t seed = 1, ike::EngineOptions options = {});
+
+  // Configs for a tunnel between A and B (mirror images), mapping
+  // 10.1.n.0/24 (A) <-> 10.2.n.0/24 (B) for n < mappings.
+  ike::TunnelConfig config_a(ike::Negotiation negotiation, std::size_t mappings = 1) const;
+  ike::TunnelConfig config_b(ike::Negotiation negotiation, std::size_t mappings = 1) const;
+
+  void submit(const ike::Datagram& datagram);
+  // Processes events until `done` holds (checked after each), nothing is
+  // left to do, or `limit` of simulated time passed. Returns done().
+  bool run_until(const std::function<bool()>& done, std::chrono::seconds limit = 120s);
+  void run_for(std::chrono::milliseconds span);
+
+  ike::TimePoint now;
+  NetworkConditions conditions;
+  std::optional<SimNat> nat;
+  // Return true to drop a datagram before it enters the network.
+  std::function<bool(const ike::Datagram&)> tap;
+  SimPeer a, b;
+
+ private:
+  struct InFlight {
+    ike::Datagram datagram;
+    SimPeer* to = nullptr;
+  };
+  bool step(ike::TimePoint limit);
+  std::optional<ike::TimePoint> next_event() const;
+  void deliver(InFlight item);
+  std::optional<InFlight> route(ike::Datagram d);
+
+  ike::SeededRandom net_rng_;
+  std::multimap<ike::TimePoint, InFlight> queue_;
+};
+
+}  // namespace kite::test
