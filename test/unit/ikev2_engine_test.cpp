@@ -112,3 +112,348 @@ TEST_CASE("down deletes everything on both sides") {
   CHECK(p.sim.a.engine->status("t1")->state == TunnelState::Down);
   CHECK(p.sim.b.engine->status("t1")->state == TunnelState::Down);
 }
+
+TEST_CASE("two mappings give two CHILD_SAs, the second by CREATE_CHILD_SA") {
+  Pair p(2);
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(2); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  CHECK(p.sim.a.fake_kernel.sas().size() == 4);
+  CHECK(p.sim.b.fake_kernel.sas().size() == 4);
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  check_mirrored(p.sim.b.fake_kernel, p.sim.a.fake_kernel);
+  check_policies(p.sim.a.fake_kernel, p.a);
+  check_policies(p.sim.b.fake_kernel, p.b);
+  // One reqid per mapping.
+  auto s = p.sim.a.engine->status("t1");
+  REQUIRE(s->children.size() == 2);
+  CHECK(s->children[0].mappings != s->children[1].mappings);
+  const auto* p0 = p.sim.a.fake_kernel.find_policy({p.a.mappings[0].local, p.a.mappings[0].remote, Direction::Out, 0, 0});
+  const auto* p1 = p.sim.a.fake_kernel.find_policy({p.a.mappings[1].local, p.a.mappings[1].remote, Direction::Out, 0, 0});
+  REQUIRE((p0 && p1));
+  CHECK(p0->reqid != p1->reqid);
+  CHECK((p0->reqid & 0xffff0000u) == 0x6b690000u);
+  REQUIRE(p.sim.b.engine->down("t1", p.sim.now));
+  p.sim.run_for(5s);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+}
+
+TEST_CASE("suites: AEAD and every DH group family") {
+  struct Suite {
+    std::vector<crypto::EncrAlg> ike_encr;
+    std::vector<crypto::IntegAlg> ike_integ;
+    crypto::DhGroup dh;
+    std::vector<crypto::EncrAlg> esp_encr;
+    std::vector<crypto::IntegAlg> esp_integ;
+    std::optional<crypto::DhGroup> pfs;
+  };
+  using E = crypto::EncrAlg;
+  using I = crypto::IntegAlg;
+  using G = crypto::DhGroup;
+  auto suite = GENERATE(
+      Suite{{E::Aes128Cbc}, {I::HmacSha256_128}, G::Modp2048, {E::Aes128Cbc}, {I::HmacSha256_128}, {}},
+      Suite{{E::Aes256Cbc}, {I::HmacSha512_256}, G::Ecp384, {E::Aes256Gcm16}, {}, {}},
+      Suite{{E::Aes128Cbc}, {I::HmacSha1_96}, G::Modp1024, {E::TripleDesCbc}, {I::HmacMd5_96}, {}},
+      Suite{{E::Aes256Gcm16}, {}, G::Curve25519, {E::ChaCha20Poly1305}, {}, G::Curve25519},
+      Suite{{E::ChaCha20Poly1305}, {I::HmacSha384_192}, G::Ecp256, {E::Aes128Gcm16}, {}, G::Modp2048});
+  Pair p(2);
+  for (auto* c : {&p.a, &p.b}) {
+    c->ike.encryption = suite.ike_encr;
+    c->ike.integrity = suite.ike_integ;
+    c->ike.dh_groups = {suite.dh};
+    c->ipsec.encryption = suite.esp_encr;
+    c->ipsec.integrity = suite.esp_integ;
+    c->ipsec.pfs = suite.pfs;
+  }
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(2); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  auto s = p.sim.a.engine->status("t1");
+  CHECK(s->ike_dh_group == static_cast<std::uint16_t>(suite.dh));
+  CHECK(s->children[0].encryption == crypto::name(suite.esp_encr[0]));
+  // The CREATE_CHILD_SA child uses PFS when configured.
+  CHECK(s->children[1].pfs_group == (suite.pfs ? std::optional<std::uint16_t>(static_cast<std::uint16_t>(*suite.pfs)) : std::nullopt));
+  for (const auto& sa : p.sim.a.fake_kernel.sas()) {
+    CHECK(sa.encryption == suite.esp_encr[0]);
+    CHECK(sa.integrity.has_value() == !crypto::is_aead(suite.esp_encr[0]));
+    if (crypto::is_aead(sa.encryption)) CHECK(sa.encryption_key.size() == crypto::key_size(sa.encryption) + 4);
+  }
+}
+
+TEST_CASE("INVALID_KE_PAYLOAD: the initiator retries with the responder's group") {
+  Pair p;
+  p.a.ike.dh_groups = {crypto::DhGroup::Ecp256, crypto::DhGroup::Modp2048};
+  p.b.ike.dh_groups = {crypto::DhGroup::Modp2048};
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  CHECK(p.sim.a.engine->status("t1")->ike_dh_group == 14);
+  CHECK(p.sim.a.count(Kind::Debug, "peer asked for DH group modp2048") == 1);
+  CHECK(p.sim.b.count(Kind::NegotiationFailed) == 0);
+}
+
+TEST_CASE("COOKIE: past the half-open threshold the responder demands a cookie") {
+  EngineOptions opts;
+  opts.cookie_threshold = 0;  // always
+  Pair p(1, 1, opts);
+  std::size_t cookies = 0;
+  p.sim.tap = [&](const Datagram& d) {
+    auto s = std::string(d.payload.begin(), d.payload.end());
+    (void)s;
+    // An IKE_SA_INIT response of 28 + 4 + 4 + 33 bytes is the cookie.
+    if (d.payload.size() == 28 + 8 + 33 && d.payload[18] == 34) ++cookies;
+    return false;
+  };
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  CHECK(cookies == 1);
+}
+
+TEST_CASE("wrong PSK: AUTHENTICATION_FAILED on both sides, nothing installed") {
+  Pair p;
+  p.b.psk = Secret::from_string("a different secret");
+  p.start();
+  p.sim.run_for(10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(p.sim.a.count(Kind::NegotiationFailed, "AUTHENTICATION_FAILED") == 1);
+  CHECK(p.sim.b.count(Kind::NegotiationFailed, "AUTHENTICATION_FAILED") == 1);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.larval().empty());
+  CHECK(p.sim.b.fake_kernel.larval().empty());
+  CHECK(p.sim.a.engine->status("t1")->last_error.find("AUTHENTICATION_FAILED") != std::string::npos);
+  // The PSK never shows up in an event.
+  CHECK(p.sim.a.events_text().find("correct horse") == std::string::npos);
+  CHECK(p.sim.b.events_text().find("different secret") == std::string::npos);
+}
+
+TEST_CASE("IKE proposal mismatch: NO_PROPOSAL_CHOSEN, logged with both proposals") {
+  Pair p;
+  p.a.ike.encryption = {crypto::EncrAlg::Aes128Cbc};
+  p.a.ike.integrity = {crypto::IntegAlg::HmacSha256_128};
+  p.a.ike.dh_groups = {crypto::DhGroup::Modp2048};
+  p.b.ike.encryption = {crypto::EncrAlg::Aes256Cbc};
+  p.b.ike.integrity = {crypto::IntegAlg::HmacSha512_256};
+  p.b.ike.dh_groups = {crypto::DhGroup::Ecp384};
+  p.start();
+  p.sim.run_for(10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(p.sim.b.count(Kind::NegotiationFailed,
+                      "NO_PROPOSAL_CHOSEN for IKE SA: ours: aes256-sha512-ecp384, theirs: aes128-sha256-modp2048") == 1);
+  CHECK(p.sim.a.count(Kind::NegotiationFailed, "NO_PROPOSAL_CHOSEN") == 1);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.larval().empty());
+}
+
+TEST_CASE("ESP proposal mismatch: NO_PROPOSAL_CHOSEN for the CHILD_SA, nothing installed") {
+  Pair p;
+  p.a.ipsec.encryption = {crypto::EncrAlg::Aes128Cbc};
+  p.b.ipsec.encryption = {crypto::EncrAlg::Aes256Gcm16};
+  p.b.ipsec.integrity = {};
+  p.start();
+  p.sim.run_for(10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(p.sim.b.count(Kind::NegotiationFailed, "NO_PROPOSAL_CHOSEN for CHILD_SA: ours: aes256gcm, theirs: aes128-sha256") == 1);
+  CHECK(p.sim.a.count(Kind::NegotiationFailed, "NO_PROPOSAL_CHOSEN") == 1);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.larval().empty());
+  CHECK(p.sim.b.fake_kernel.larval().empty());
+}
+
+TEST_CASE("traffic selector mismatch: TS_UNACCEPTABLE") {
+  Pair p;
+  p.b.mappings = {{*Subnet::parse("10.9.0.0/24"), *Subnet::parse("10.1.0.0/24")}};
+  p.start();
+  p.sim.run_for(10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(p.sim.b.count(Kind::NegotiationFailed, "TS_UNACCEPTABLE") == 1);
+  CHECK(p.sim.a.count(Kind::NegotiationFailed, "TS_UNACCEPTABLE") == 1);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+}
+
+TEST_CASE("narrowing: the responder answers the intersection") {
+  Pair p;
+  // B only protects part of what A proposes.
+  p.b.mappings = {{*Subnet::parse("10.2.0.128/25"), *Subnet::parse("10.1.0.0/25")}};
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  auto s = p.sim.a.engine->status("t1");
+  REQUIRE(s->children[0].mappings.size() == 1);
+  CHECK(s->children[0].mappings[0].local == *Subnet::parse("10.1.0.0/25"));
+  CHECK(s->children[0].mappings[0].remote == *Subnet::parse("10.2.0.128/25"));
+  CHECK(p.sim.a.fake_kernel.find_policy({*Subnet::parse("10.1.0.0/25"), *Subnet::parse("10.2.0.128/25"), Direction::Out, 0, 0}));
+}
+
+TEST_CASE("retransmission under 30% loss still converges") {
+  auto seed = GENERATE(range(1, 21));
+  Pair p(2, static_cast<std::uint64_t>(seed));
+  p.sim.conditions.loss_percent = 30;
+  p.sim.conditions.duplicate_percent = 10;
+  p.sim.conditions.reorder_percent = 20;
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(2); }, 120s);
+  INFO("seed " << seed << "\n" << p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  check_mirrored(p.sim.b.fake_kernel, p.sim.a.fake_kernel);
+  CHECK(p.sim.a.fake_kernel.larval().empty());
+  CHECK(p.sim.b.fake_kernel.larval().empty());
+}
+
+TEST_CASE("duplicated requests are answered from the stored response") {
+  Pair p;
+  p.sim.conditions.duplicate_percent = 100;
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  p.sim.run_for(2s);
+  // Every request arrived twice; the second copy was not processed again.
+  CHECK(p.sim.b.fake_kernel.sas().size() == 2);
+  CHECK(p.sim.b.fake_kernel.calls(FakeKernel::Call::AllocateSpi) == 1);
+  CHECK(p.sim.a.fake_kernel.calls(FakeKernel::Call::AllocateSpi) == 1);
+  CHECK(p.sim.b.count(Kind::Up) == 1);
+  CHECK(p.sim.b.count(Kind::NegotiationFailed) == 0);
+}
+
+TEST_CASE("no answer: retransmit with backoff, give up, active tunnels retry later") {
+  EngineOptions opts;
+  opts.retry_interval = 60s;
+  Pair p(1, 1, opts);
+  std::vector<TimePoint> sends;
+  p.sim.tap = [&](const Datagram& d) {
+    if (d.local.address == p.a.local_address) sends.push_back(p.sim.now);
+    return true;  // B never hears anything
+  };
+  p.start();
+  p.sim.run_for(40s);
+  INFO(p.sim.a.events_text());
+  REQUIRE(sends.size() == 5);
+  CHECK(sends[1] - sends[0] == 1s);
+  CHECK(sends[2] - sends[1] == 2s);
+  CHECK(sends[3] - sends[2] == 4s);
+  CHECK(sends[4] - sends[3] == 8s);
+  CHECK(p.sim.a.count(Kind::NegotiationFailed, "no response to IKE_SA_INIT after 5 transmissions") == 1);
+  CHECK(p.sim.a.engine->status("t1")->state == TunnelState::Down);
+  CHECK(p.sim.a.engine->counters().retransmits == 4);
+  // The active tunnel tries again after retry_interval.
+  p.sim.run_for(60s);
+  CHECK(sends.size() > 5);
+  CHECK(p.sim.a.count(Kind::Info, "initiating") == 2);
+}
+
+TEST_CASE("kernel add_sa failure rolls back: both fake kernels end up empty") {
+  auto which = GENERATE(1, 2);  // inbound or outbound SA
+  auto side = GENERATE(0, 1);   // initiator or responder fails
+  Pair p;
+  auto& failing = side == 0 ? p.sim.a : p.sim.b;
+  failing.fake_kernel.fail_on(FakeKernel::Call::AddSa, static_cast<unsigned>(which));
+  p.start();
+  p.sim.run_for(10s);
+  INFO("side " << side << " call " << which << "\n" << p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(failing.count(Kind::NegotiationFailed, "kernel install failed") == 1);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.larval().empty());
+  CHECK(p.sim.b.fake_kernel.larval().empty());
+  CHECK_FALSE(p.sim.a.engine->status("t1")->last_error.empty());
+}
+
+TEST_CASE("kernel add_policy failure rolls back the CHILD_SA") {
+  Pair p;
+  p.sim.a.fake_kernel.fail_on(FakeKernel::Call::AddPolicy, 2);
+  p.start();
+  p.sim.run_for(10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.larval().empty());
+}
+
+TEST_CASE("the peer's DELETE of the IKE SA removes everything on both sides") {
+  Pair p(2);
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(2); }, 10s));
+  REQUIRE(p.sim.b.engine->remove_tunnel("t1", p.sim.now));
+  p.sim.run_for(5s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK_FALSE(p.sim.b.engine->status("t1"));
+  CHECK(p.sim.a.count(Kind::Down, "deleted by peer") == 1);
+}
+
+TEST_CASE("shutdown deletes every SA and tells the peer") {
+  Pair p(2);
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(2); }, 10s));
+  p.sim.a.engine->shutdown(p.sim.now);
+  CHECK(p.sim.a.fake_kernel.empty());
+  p.sim.run_for(5s);
+  CHECK(p.sim.b.fake_kernel.empty());
+}
+
+TEST_CASE("traffic tunnels install trap policies and negotiate on acquire") {
+  Pair p(2);
+  p.a = p.sim.config_a(Negotiation::Traffic, 2);
+  p.start();
+  // Traps for every mapping, nothing negotiated yet.
+  CHECK(p.sim.a.fake_kernel.policies().size() == 6);
+  for (const auto& pol : p.sim.a.fake_kernel.policies()) CHECK(pol.trap);
+  p.sim.run_for(5s);
+  CHECK(p.sim.a.sent == 0);
+  auto reqid = p.sim.a.fake_kernel.policies().front().reqid;
+  p.sim.a.engine->on_acquire({reqid, p.a.mappings[0].local, p.a.mappings[0].remote}, p.sim.now);
+  bool ok = p.sim.run_until([&] { return p.both_up(2); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  for (const auto& pol : p.sim.a.fake_kernel.policies()) CHECK_FALSE(pol.trap);
+  CHECK(p.sim.a.fake_kernel.policies().size() == 6);
+  // down: the traps come back.
+  REQUIRE(p.sim.a.engine->down("t1", p.sim.now));
+  p.sim.run_for(5s);
+  CHECK(p.sim.a.fake_kernel.sas().empty());
+  CHECK(p.sim.a.fake_kernel.policies().size() == 6);
+  for (const auto& pol : p.sim.a.fake_kernel.policies()) CHECK(pol.trap);
+  REQUIRE(p.sim.a.engine->remove_tunnel("t1", p.sim.now));
+  CHECK(p.sim.a.fake_kernel.empty());
+}
+
+TEST_CASE("NAT between the peers: detected, IKE floats to 4500, SAs use UDP encapsulation") {
+  Pair p;
+  p.sim.nat = SimNat{*IpAddress::parse("203.0.113.7")};
+  p.b = p.sim.config_b(Negotiation::Passive);
+  // Behind the NAT, A's address ID is its private address.
+  p.b.remote_id = Identity{Identity::Type::Ip, "192.0.2.1"};
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  CHECK(p.sim.a.engine->status("t1")->nat_detected);
+  CHECK(p.sim.b.engine->status("t1")->nat_detected);
+  for (const auto& sa : p.sim.a.fake_kernel.sas()) {
+    REQUIRE(sa.encap);
+    CHECK((sa.inbound ? sa.encap->dst_port : sa.encap->src_port) == 4500);
+  }
+  for (const auto& sa : p.sim.b.fake_kernel.sas()) {
+    REQUIRE(sa.encap);
+    // B sees A's mapped port.
+    CHECK((sa.inbound ? sa.encap->src_port : sa.encap->dst_port) == 14500);
+  }
+  REQUIRE(p.sim.a.engine->down("t1", p.sim.now));
+  p.sim.run_for(5s);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+}
