@@ -15,7 +15,7 @@ start_gateways() {
       kited_start right <(kite_conf_psk right family="$f" negotiation=passive)
       kited_start left <(kite_conf_psk left family="$f" negotiation=active)
       step "kitectl up lab (left)"
-      kitectl_in left up lab
+      kitectl_in left up lab --timeout 20
       ;;
     strongswan)
       lab_static_routes left

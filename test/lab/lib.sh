@@ -264,7 +264,8 @@ EOF
   pid=$!
   LAB_DAEMONS+=("charon:$ns:$pid")
   # test -S is a builtin: polling it costs no process starts.
-  wait_until 10 "charon's VICI socket in $ns" test -S "$LAB_RUN/$ns/charon.vici" &&
+  wait_until 10 "charon's VICI socket in $ns" lab_listening "$pid" "$LAB_RUN/$ns/charon.vici" &&
+    ! lab_gone "$pid" &&
     wait_until 5 "charon's VICI in $ns to answer" swanctl_in "$ns" --stats ||
     fail "charon did not start in $ns (see $dir/charon.out)"
   swanctl_in "$ns" --load-all --file "$dir/swanctl.conf" \
@@ -332,10 +333,10 @@ EOF
 }
 
 # kited_start NS [CONFIG]: writes CONFIG (a file, or stdin when "-" or
-# absent) to $LAB_OUT/NS/kite.yaml, starts `kited --config ... --foreground`
-# in NS (private /run, cwd $LAB_RUN/NS) and waits for its control socket.
-# The config's control_socket must be $(kited_socket NS) (kite_conf_psk does
-# that). Log: $LAB_OUT/NS/kited.log. Like charon_start, never in a pipe:
+# absent) to $LAB_OUT/NS/kite.yaml, starts `kited --config ... --foreground
+# --runtime-dir $LAB_RUN/NS --socket $(kited_socket NS)` in NS (private
+# /run, cwd $LAB_RUN/NS) and waits for its control socket. Extra kited
+# arguments: KITED_ARGS (array). Log: $LAB_OUT/NS/kited.log. Like charon_start, never in a pipe:
 #   kited_start left <(kite_conf_psk left negotiation=active)
 kited_start() {
   local ns=$1 conf=${2:--} dir=$LAB_OUT/$1 run=$LAB_RUN/$1 pid
@@ -349,13 +350,15 @@ kited_start() {
     cd "$run"
     exec ip netns exec "$ns" unshare -m --propagation private \
       bash -c 'mount -t tmpfs lab-run /run && exec "$@"' kited \
-      "$KITED" --config "$dir/kite.yaml" --foreground
+      "$KITED" --config "$dir/kite.yaml" --foreground \
+      --runtime-dir "$run" --socket "$(kited_socket "$ns")" ${KITED_ARGS[@]+"${KITED_ARGS[@]}"}
   ) >"$dir/kited.log" 2>&1 &
   pid=$!
   LAB_DAEMONS+=("kited:$ns:$pid")
-  wait_until 10 "kited's control socket in $ns" test -S "$(kited_socket "$ns")" ||
+  wait_until 10 "kited's control socket in $ns" lab_listening "$pid" "$(kited_socket "$ns")" ||
     fail "kited did not start in $ns"
-  kill -0 "$pid" 2>/dev/null || fail "kited exited at start in $ns"
+  lab_gone "$pid" && fail "kited exited at start in $ns (see $dir/kited.log)"
+  return 0
 }
 
 # kited_stop NS: SIGTERM (kited deletes its SAs and policies and tells the
@@ -383,20 +386,29 @@ lab_stop_daemon() {
   if [[ $kind == kited ]] && ((rc != 0)); then fail "kited in $ns exited with status $rc"; fi
   return 0
 }
-lab_gone() { ! kill -0 "$1" 2>/dev/null || [[ $(ps -o stat= -p "$1") == Z* ]]; }
+# lab_gone PID: the process has exited (or is a zombie, not yet reaped).
+lab_gone() {
+  local stat
+  kill -0 "$1" 2>/dev/null || return 0
+  read -r _ _ stat _ <"/proc/$1/stat" 2>/dev/null || return 0
+  [[ $stat == Z ]]
+}
+# lab_listening PID SOCKET: SOCKET exists, or PID is gone (no use waiting).
+# Builtins only: polled often.
+lab_listening() { [[ -S $2 ]] || lab_gone "$1"; }
 
 # ---- assertions -------------------------------------------------------------
 # ping_through NS DST [PING_ARGS...]: traffic from NS reaches DST, e.g.
 #   ping_through left 10.2.0.1 -I 10.1.0.1
 # Waits up to PING_TIMEOUT (10) s for a first reply (negotiation on demand
-# may drop the first packets), then 5 pings must all be answered.
+# may drop the first packets), then 3 pings must all be answered.
 ping_through() {
   local ns=$1 dst=$2
   shift 2
   step "ping $dst from $ns $*"
   wait_until "${PING_TIMEOUT:-10}" "a reply from $dst in $ns" \
     in_ns "$ns" ping -c 1 -W 1 "$@" "$dst" || fail "no reply from $dst in $ns"
-  in_ns "$ns" ping -c 5 -i 0.2 -W 2 "$@" "$dst" | sed 's/^/    /' ||
+  in_ns "$ns" ping -c 3 -i 0.1 -W 2 "$@" "$dst" | sed 's/^/    /' ||
     fail "ping $dst from $ns lost packets"
 }
 

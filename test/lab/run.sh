@@ -54,6 +54,13 @@ fi
 
 # ---- helpers built from source into the work dir ---------------------------
 mkdir -p "$work"
+# One lab run per work dir at a time (several people share build/); a
+# second run waits for the first instead of wiping its results.
+exec {lock_fd}>"$work/.lock"
+if ! flock -n "$lock_fd"; then
+  echo "lab: another lab run is using $work; waiting for it (up to 15 min)"
+  flock -w 900 "$lock_fd" || die "gave up waiting for $work/.lock"
+fi
 build_if_stale() { # OUTPUT SOURCE GCC_ARGS...
   local out=$1 src=$2
   shift 2
