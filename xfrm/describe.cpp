@@ -77,13 +77,20 @@ bool is_missing_algorithm(int error) {
 }
 
 std::string add_sa_error(const ike::EspSa& sa, int error, const std::string& kernel_message) {
-  if (is_missing_algorithm(error)) {
+  // Kernels since 6.1 also say so in the extended ACK ("Requested
+  // AUTH_TRUNC algorithm not found"), whatever the errno.
+  bool missing = is_missing_algorithm(error) ||
+                 kernel_message.find("algorithm not found") != std::string::npos;
+  if (missing) {
     auto tunnel = sa.tunnel.empty() ? std::string("tunnel") : fmt::format("tunnel {}", sa.tunnel);
     return fmt::format("kernel has {}; {} not installed ({}: {})", missing_what(sa, error), tunnel,
                        describe(sa), errno_text(error, kernel_message));
   }
-  return fmt::format("{}cannot install {} (reqid {:#x}): {}", tunnel_prefix(sa.tunnel), describe(sa),
-                     sa.reqid, errno_text(error, kernel_message));
+  // UPDSA finds no larval SA: the SPI reservation from ALLOCSPI timed out
+  // (net.core.xfrm_acq_expires, 30 s by default) or was deleted.
+  std::string hint = sa.inbound && error == ESRCH ? " (the SPI reservation has expired)" : "";
+  return fmt::format("{}cannot install {} (reqid {:#x}): {}{}", tunnel_prefix(sa.tunnel), describe(sa),
+                     sa.reqid, errno_text(error, kernel_message), hint);
 }
 
 std::string policy_error(const ike::Policy& policy, const char* action, int error,

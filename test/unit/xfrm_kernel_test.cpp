@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "xfrm/bypass.hpp"
 #include "xfrm/messages.hpp"
 #include "xfrm/ownership.hpp"
 #include "xfrm/xfrm_kernel.hpp"
@@ -83,6 +84,18 @@ std::vector<KernelEvent> wait_events(XfrmEvents& events, int seconds) {
 }
 
 void run(const char* command) { REQUIRE(std::system(command) == 0); }
+
+// Sends one datagram 10.1.0.1 -> 10.2.0.5:9, optionally IPsec-exempt.
+void send_to_10_2(bool bypass) {
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  REQUIRE(s >= 0);
+  if (bypass) REQUIRE(bypass_ipsec(s, false).ok());
+  sockaddr_in from{AF_INET, 0, {htonl(0x0a010001)}, {}};
+  sockaddr_in to{AF_INET, htons(9), {htonl(0x0a020005)}, {}};
+  REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  (void)sendto(s, "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  close(s);
+}
 
 }  // namespace
 
@@ -201,7 +214,7 @@ TEST_CASE("flush_owned removes kite's policies and SAs and nothing else", "[root
   REQUIRE(k->flush_owned().ok());  // nothing left of kite's: a no-op
 }
 
-TEST_CASE("traffic hitting a trap policy raises ACQUIRE on the event socket", "[root]") {
+TEST_CASE("traffic hitting a trap policy raises ACQUIRE; IKE sockets bypass it", "[root]") {
   if (!fresh_netns()) return;
   // A veth, not lo: routes through lo are local and skip the XFRM lookup.
   run("ip link add kite0 type veth peer name kite1 && ip link set kite0 up && "
@@ -214,13 +227,11 @@ TEST_CASE("traffic hitting a trap policy raises ACQUIRE on the event socket", "[
   trap.trap = true;
   REQUIRE(k->add_policy(trap).ok());
 
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  REQUIRE(s >= 0);
-  sockaddr_in from{AF_INET, 0, {htonl(0x0a010001)}, {}};
-  sockaddr_in to{AF_INET, htons(9), {htonl(0x0a020005)}, {}};
-  REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
-  (void)sendto(s, "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-  close(s);
+  // A socket exempt from IPsec (kited's IKE sockets) passes in clear...
+  send_to_10_2(true);
+  CHECK(wait_events(*events, 1).empty());
+  // ...any other traffic hits the trap.
+  send_to_10_2(false);
 
   auto got = wait_events(*events, 5);
   REQUIRE(got.size() >= 1);

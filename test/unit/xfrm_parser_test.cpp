@@ -317,6 +317,10 @@ TEST_CASE("a kernel without SM4/SM3 gives one clear line, without keys") {
             .rfind("kernel has no ESP support (CONFIG_INET_ESP / CONFIG_INET6_ESP); tunnel "
                    "tom-vpn-conn not installed",
                    0) == 0);
+  CHECK(add_sa_error(sa, EINVAL, "Requested CRYPT algorithm not found").rfind("kernel has no ", 0) == 0);
+  sa.inbound = true;
+  CHECK(add_sa_error(sa, ESRCH, "").find("(the SPI reservation has expired)") != std::string::npos);
+  sa.inbound = false;
   auto other = add_sa_error(sa, EEXIST, "");
   CHECK(other ==
         "tunnel tom-vpn-conn: cannot install ESP SA 0xc0000001 192.0.2.1 -> 192.0.2.2 "
