@@ -48,11 +48,24 @@ void add_ranges(std::vector<Range>& out, const TrafficSelectors& ts, const Subne
   }
 }
 
+bool inside(const Subnet& inner, const Subnet& outer) {
+  return outer.contains(inner.first()) && outer.contains(inner.last());
+}
+
+// CIDR blocks of the ranges, without blocks inside others (a peer may
+// send the triggering packet's hosts before the subnets, §2.9).
 std::vector<Subnet> to_subnets(const std::vector<Range>& ranges) {
-  std::vector<Subnet> out;
+  std::vector<Subnet> all;
   for (const auto& r : ranges) {
     auto part = range_to_subnets(r.first, r.last);
-    out.insert(out.end(), part.begin(), part.end());
+    all.insert(all.end(), part.begin(), part.end());
+  }
+  std::vector<Subnet> out;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    bool covered = false;
+    for (std::size_t j = 0; j < all.size() && !covered; ++j)
+      covered = j != i && inside(all[i], all[j]) && (all[i] != all[j] || j < i);
+    if (!covered) out.push_back(all[i]);
   }
   return out;
 }
@@ -61,10 +74,6 @@ TrafficSelectors to_selectors(const std::vector<Subnet>& subnets) {
   TrafficSelectors out;
   for (const auto& s : subnets) out.selectors.push_back(TrafficSelector::subnet(s));
   return out;
-}
-
-bool inside(const Subnet& inner, const Subnet& outer) {
-  return outer.contains(inner.first()) && outer.contains(inner.last());
 }
 
 }  // namespace
