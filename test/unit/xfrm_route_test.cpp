@@ -62,8 +62,8 @@ Decoded<Fixed> decode(const Bytes& msg) {
 }
 
 Bytes bytes_of(const char* address) {
-  auto a = ip(address).bytes();
-  return Bytes(a.begin(), a.end());
+  auto a = ip(address);
+  return Bytes(a.bytes().begin(), a.bytes().end());
 }
 
 Bytes body(const Bytes& msg) { return Bytes(msg.begin() + 16, msg.end()); }
