@@ -74,7 +74,6 @@ fail() {
 # Exit status 77: the scenario does not apply here (reported as SKIP).
 lab_skip() {
   log "SKIP: $*"
-  LAB_SKIPPED=1
   exit 77
 }
 
@@ -215,7 +214,7 @@ EOF
 # or stdin when "-" or absent). Logs: $LAB_OUT/NS/charon.log.
 charon_start() {
   local ns=$1 conf=${2:--} dir=$LAB_OUT/$1 run=$LAB_RUN/$1 pid
-  ((BASH_SUBSHELL == 0)) || fail "$FUNCNAME runs in a subshell (piped into?); pass the config as a file or <(...)"
+  ((BASH_SUBSHELL == 0)) || fail "${FUNCNAME[0]} runs in a subshell (piped into?); pass the config as a file or <(...)"
   step "charon: start in $ns"
   mkdir -p "$dir" "$run"
   if [[ $conf == - ]]; then cat >"$dir/swanctl.conf"; else cp "$conf" "$dir/swanctl.conf"; fi
@@ -264,10 +263,10 @@ EOF
   pid=$!
   LAB_DAEMONS+=("charon:$ns:$pid")
   # test -S is a builtin: polling it costs no process starts.
-  wait_until 10 "charon's VICI socket in $ns" lab_listening "$pid" "$LAB_RUN/$ns/charon.vici" &&
-    ! lab_gone "$pid" &&
-    wait_until 5 "charon's VICI in $ns to answer" swanctl_in "$ns" --stats ||
-    fail "charon did not start in $ns (see $dir/charon.out)"
+  if ! wait_until 10 "charon's VICI socket in $ns" lab_listening "$pid" "$LAB_RUN/$ns/charon.vici" ||
+    lab_gone "$pid" || ! wait_until 5 "charon's VICI in $ns to answer" swanctl_in "$ns" --stats; then
+    fail "charon did not start in $ns (see $dir/charon.out and charon.log)"
+  fi
   swanctl_in "$ns" --load-all --file "$dir/swanctl.conf" \
     >"$dir/swanctl-load.out" 2>&1 || {
     cat "$dir/swanctl-load.out"
@@ -340,7 +339,7 @@ EOF
 #   kited_start left <(kite_conf_psk left negotiation=active)
 kited_start() {
   local ns=$1 conf=${2:--} dir=$LAB_OUT/$1 run=$LAB_RUN/$1 pid
-  ((BASH_SUBSHELL == 0)) || fail "$FUNCNAME runs in a subshell (piped into?); pass the config as a file or <(...)"
+  ((BASH_SUBSHELL == 0)) || fail "${FUNCNAME[0]} runs in a subshell (piped into?); pass the config as a file or <(...)"
   step "kited: start in $ns"
   [[ -x $KITED ]] || fail "no kited at $KITED (build first)"
   mkdir -p "$dir" "$run"
@@ -502,6 +501,7 @@ dump_diagnostics() {
     lab_section "$ns: ip xfrm policy"
     ip -n "$ns" xfrm policy 2>&1
     lab_section "$ns: /proc/net/xfrm_stat (non-zero)"
+    # shellcheck disable=SC2016 # awk's $2
     in_ns "$ns" awk '$2 != 0' /proc/net/xfrm_stat 2>&1
     if [[ -S $LAB_RUN/$ns/charon.vici ]]; then
       lab_section "$ns: swanctl --list-sas"
@@ -533,10 +533,28 @@ lab_stop_all() {
   LAB_DAEMONS=()
 }
 
+# lab_check_daemons: every daemon not stopped by the scenario must still
+# run; says which died and how (a crash otherwise shows up only as an odd
+# assertion). Returns 1 if any died.
+lab_check_daemons() {
+  local entry pid st died=0
+  for entry in ${LAB_DAEMONS[@]+"${LAB_DAEMONS[@]}"}; do
+    pid=${entry##*:}
+    lab_gone "$pid" || continue
+    st=0
+    wait "$pid" 2>/dev/null || st=$?
+    if ((st > 128)); then st="signal $((st - 128))"; else st="status $st"; fi
+    log "${entry%%:*} in $(cut -d: -f2 <<<"$entry") died unexpectedly ($st)"
+    died=1
+  done
+  return "$died"
+}
+
 lab_finish() {
   local rc=$?
   trap - EXIT TERM
   set +e
+  if ! lab_check_daemons && ((rc == 0)); then rc=1; fi
   if ((rc != 0 && rc != 77)); then dump_diagnostics; fi
   if [[ $LAB_KEEP != 1 ]]; then lab_stop_all; fi
   case $rc in

@@ -131,6 +131,7 @@ glibc_tunables=glibc.cpu.hwcaps=-AVX,-AVX2,-AVX512F,-AVX512CD,-AVX512BW,-AVX512D
 # VPOPCNTDQ (46).
 openssl_ia32cap='~0x1000180000000000:~0x5e42dc230020'
 
+# shellcheck disable=SC2054 # the commas belong to kernel arguments
 boot_args=(
   "$kernel" "mem=${LAB_MEM:-512M}" rootfstype=hostfs rootflags=/ ro
   "init=$lab_dir/guest-init.sh" quiet
