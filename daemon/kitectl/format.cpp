@@ -132,9 +132,10 @@ std::string format_status(const Json& reply) {
 }
 
 std::string format_show(const Json& t) {
-  std::string out = fmt::format("tunnel {}: {} ({}), peer {}, up for {}\n", text(t, "name"),
-                                text(t, "state"), text(t, "ike_version"), text(t, "peer"),
-                                uptime_text(t));
+  const std::string uptime = uptime_text(t);
+  std::string out = fmt::format("tunnel {}: {} ({}), peer {}{}\n", text(t, "name"), text(t, "state"),
+                                text(t, "ike_version"), text(t, "peer"),
+                                uptime == "-" ? "" : ", up for " + uptime);
   out += format_ike_sa(t);
   std::size_t index = 1;
   if (auto children = t.find("children"); children != t.end() && children->is_array())

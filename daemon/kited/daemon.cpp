@@ -73,6 +73,8 @@ int Daemon::start() {
       return kExitFailure;
     }
   }
+  routes_.emplace(config_.gateway, logger_);
+  routes_->open();
   env_ = std::make_unique<DaemonEnvironment>(*udp_, *kernel_, logger_, nullptr);
   engine_ = ike::make_engine(*env_, config_.gateway);
   if (auto st = open_control(); !st) {
@@ -155,9 +157,22 @@ ike::Status Daemon::watch_signals() {
 
 void Daemon::add_tunnels() {
   const auto now = ike::Clock::now();
-  for (const auto& t : config_.tunnels)
+  for (const auto& t : config_.tunnels) {
     if (auto st = engine_->add_tunnel(t, now); !st)
       logger_.log(LogLevel::Error, t.name, "not started: " + st.error().message);
+    else
+      routes_->add(t);
+  }
+}
+
+void Daemon::update_routes(const conf::ConfigDiff& diff, const ike::Config& running,
+                           const ike::Config& next) {
+  for (const auto& name : diff.removed) routes_->remove(*running.find_tunnel(name));
+  for (const auto& name : diff.changed) {
+    routes_->remove(*running.find_tunnel(name));
+    routes_->add(*next.find_tunnel(name));
+  }
+  for (const auto& name : diff.added) routes_->add(*next.find_tunnel(name));
 }
 
 int Daemon::run() {
@@ -232,6 +247,7 @@ Json Daemon::reload() {
   apply_log_level(loaded->config.gateway);
   auto result = apply_reload(*engine_, diff, loaded->config, ike::Clock::now());
   for (const auto& e : result.errors) logger_.error("reload: " + e);
+  update_routes(diff, config_, loaded->config);
   config_ = std::move(loaded->config);
   logger_.info(fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged",
                            options_.config, diff.added.size(), diff.removed.size(),
@@ -246,6 +262,7 @@ void Daemon::stop() {
   if (engine_) engine_->shutdown(ike::Clock::now());  // DELETEs to every peer
   if (kernel_)
     if (auto st = kernel_->flush_owned(); !st) logger_.warning("final flush: " + st.error().message);
+  if (routes_) routes_->clear();
   loop_.stop();
 }
 

@@ -10,7 +10,9 @@
 #include "daemon/deadline_timer.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/kited/daemon_environment.hpp"
+#include "daemon/kited/spd_routes.hpp"
 #include "daemon/kited_options.hpp"
+#include "conf/diff.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/udp_transport.hpp"
 #include "libike/tunnel/engine.hpp"
@@ -50,6 +52,8 @@ class Daemon {
   Json reload();
   void stop();
   void apply_log_level(const ike::GatewayConfig& gateway);
+  void update_routes(const conf::ConfigDiff& diff, const ike::Config& running,
+                     const ike::Config& next);
 
   KitedOptions options_;
   Logger& logger_;
@@ -60,6 +64,7 @@ class Daemon {
   std::unique_ptr<xfrm::XfrmKernel> kernel_;
   std::optional<xfrm::XfrmEvents> kernel_events_;
   std::optional<UdpTransport> udp_;
+  std::optional<SpdRoutes> routes_;
   std::unique_ptr<DaemonEnvironment> env_;
   std::unique_ptr<ike::Engine> engine_;
   std::unique_ptr<ControlServer> control_;

@@ -165,4 +165,13 @@ TEST_CASE("human formats") {
   CHECK_THAT(table, Catch::Contains("longer-name  2001:db8::1  down   ikev1  -"));
   CHECK(kitectl::format_status(daemon::Json::parse(R"({"ok":true,"tunnels":[]})")) ==
         "no tunnels configured\n");
+
+  const auto down = daemon::Json::parse(R"({"name":"idle","peer":"192.0.2.9","state":"down",
+    "ike_version":"ikev1","uptime":null,"ike_sa":null,"children":[],"last_error":"timed out"})");
+  CHECK(kitectl::format_show(down) ==
+        "tunnel idle: down (ikev1), peer 192.0.2.9\n"
+        "  ike sa: none\n"
+        "  child sas: none\n"
+        "  total: in 0 B / 0 packets, out 0 B / 0 packets\n"
+        "  last error: timed out\n");
 }
