@@ -89,9 +89,8 @@ echo /run/lab-modprobe >/proc/sys/kernel/modprobe
 modules=${LAB_MODULES:-"ipv6 xfrm_user esp4 esp6 veth dummy drbg jitterentropy_rng
   authenc authencesn cbc hmac sha512_generic gcm ghash-generic ctr seqiv
   echainiv chacha20poly1305 des_generic xcbc cmac"}
-for m in $modules; do
-  modprobe "$m" || guest_failed "modprobe $m"
-done
+# shellcheck disable=SC2086 # one word per module
+modprobe -a $modules || guest_failed "modprobe -a $modules"
 
 # ---- scenarios --------------------------------------------------------------
 # Everything a scenario started is killed afterwards and its namespaces and

@@ -145,6 +145,7 @@ boot_args=(
 
 # ---- boot --------------------------------------------------------------------
 console=$work/console.log
+: >"$console" # before the follower below starts reading it
 start_ms=$(date +%s%3N)
 echo "lab: booting $kernel ($kver) for ${#scenarios[@]} scenario(s); results in $results"
 if [[ ${LAB_SHELL:-0} == 1 ]]; then
