@@ -260,11 +260,10 @@ void EngineImpl::on_acquire(const Acquire& acquire, TimePoint now) {
   sweep();
 }
 
-void EngineImpl::on_expire(const Expire& expire, TimePoint) {
-  // Rekeying on soft expiry and cleanup on hard expiry arrive with issue 6.
-  env_.event({TunnelEvent::Kind::Debug, "",
-              fmt::format("{} expire for SA {:08x} (rekeying not implemented yet)",
-                          expire.hard ? "hard" : "soft", expire.sa.spi)});
+void EngineImpl::on_expire(const Expire& expire, TimePoint now) {
+  for (auto& t : tunnels_)
+    if (t->on_expire(expire, now)) break;
+  sweep();
 }
 
 // ---- views ------------------------------------------------------------------------

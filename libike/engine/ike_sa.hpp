@@ -111,6 +111,8 @@ class IkeSa {
   virtual IkeSaPhase phase() const = 0;
   // The peer's current IKE endpoint (changes when NAT-T floats to 4500).
   virtual Endpoint remote_endpoint() const = 0;
+  virtual TimePoint created_at() const = 0;
+  virtual std::optional<TimePoint> established_at() const = 0;
 
   // Initiator: sends the first message.
   virtual void start(TimePoint now) = 0;
@@ -125,6 +127,12 @@ class IkeSa {
   virtual void create_child(std::size_t mapping_index, TimePoint now) = 0;
   // Whether a CHILD SA for mapping `index` exists or is being negotiated.
   virtual bool has_child_for(std::size_t mapping_index) const = 0;
+  // Whether one of its CHILD SAs uses this SPI (either direction).
+  virtual bool owns_child_spi(std::uint32_t spi) const = 0;
+  // The kernel's lifetime expired for that CHILD SA: hard = the kernel
+  // deleted the SA, so the pair goes (telling the peer); soft = time to
+  // rekey (issue 6).
+  virtual void on_child_expire(std::uint32_t spi, bool hard, TimePoint now) = 0;
   // Deletes the IKE SA and its children, telling the peer.
   virtual void close(TimePoint now) = 0;
   // Drops the IKE SA without a word to the peer (stale after

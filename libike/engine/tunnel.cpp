@@ -71,6 +71,15 @@ void Tunnel::on_acquire(std::uint32_t reqid, TimePoint now) {
   initiate(now);
 }
 
+bool Tunnel::on_expire(const Expire& expire, TimePoint now) {
+  for (auto& sa : sas_) {
+    if (!sa->owns_child_spi(expire.sa.spi)) continue;
+    sa->on_child_expire(expire.sa.spi, expire.hard, now);
+    return true;
+  }
+  return false;
+}
+
 void Tunnel::on_timer(TimePoint now) {
   std::vector<IkeSa*> snapshot;
   for (auto& sa : sas_) snapshot.push_back(sa.get());
@@ -174,10 +183,15 @@ bool Tunnel::has_other_ike_sa(const IkeSa& self) const {
 }
 
 void Tunnel::initial_contact(const IkeSa& self, TimePoint now) {
-  // RFC 7296 §2.4: the peer has no other IKE SA with us; ours are stale.
-  for (auto& sa : sas_)
-    if (sa.get() != &self && sa->phase() == IkeSaPhase::Established)
+  // RFC 7296 §2.4: the peer has no other IKE SA with us; ours that were
+  // up before this one began are stale (the peer restarted). One that came
+  // up meanwhile is a simultaneous initiation, not stale.
+  for (auto& sa : sas_) {
+    auto up_since = sa->established_at();
+    if (sa.get() != &self && sa->phase() == IkeSaPhase::Established && up_since &&
+        *up_since < self.created_at())
       sa->abandon("replaced: peer sent INITIAL_CONTACT", now);
+  }
 }
 
 void Tunnel::ike_established(IkeSa& sa, TimePoint) {

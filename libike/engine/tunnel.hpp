@@ -45,6 +45,8 @@ class Tunnel final : public IkeSaOwner {
   void remove(TimePoint now);
   bool removed() const { return removed_; }
   void on_acquire(std::uint32_t reqid, TimePoint now);
+  // True if one of its CHILD SAs has that SPI.
+  bool on_expire(const Expire& expire, TimePoint now);
   void on_timer(TimePoint now);
   std::optional<TimePoint> next_deadline() const;
   // A peer's IKE_SA_INIT for this tunnel: a new responder SA.

@@ -306,7 +306,7 @@ void Ikev2Sa::start(TimePoint now) {
 
 void Ikev2Sa::establish(TimePoint now) {
   state = SaState::Established;
-  established_at = now;
+  established = now;
   expires_at.reset();
   event(TunnelEvent::Kind::Info,
         fmt::format("IKE SA established as {} with {} ({}), SPIs {:016x}/{:016x}{}",
@@ -363,6 +363,28 @@ bool Ikev2Sa::has_child_for(std::size_t mapping_index) const {
   return false;
 }
 
+bool Ikev2Sa::owns_child_spi(std::uint32_t spi) const {
+  return std::any_of(child_sas.begin(), child_sas.end(),
+                     [&](const ChildSa& c) { return c.spi_in == spi || c.spi_out == spi; });
+}
+
+void Ikev2Sa::on_child_expire(std::uint32_t spi, bool hard, TimePoint now) {
+  auto it = std::find_if(child_sas.begin(), child_sas.end(),
+                         [&](const ChildSa& c) { return c.spi_in == spi || c.spi_out == spi; });
+  if (it == child_sas.end()) return;
+  if (!hard) {
+    // CHILD SA rekeying (§1.3.3) comes with issue 6; the hard limit follows.
+    event(TunnelEvent::Kind::Debug, fmt::format("CHILD_SA {:08x}/{:08x} reached its soft lifetime", it->spi_in, it->spi_out));
+    return;
+  }
+  event(TunnelEvent::Kind::Info, fmt::format("CHILD_SA {:08x}/{:08x} expired", it->spi_in, it->spi_out));
+  if (state == SaState::Established && it->state == ChildState::Installed) {
+    enqueue(make_delete_child_task({it->spi_in}), now);  // §1.4.1: tell the peer
+    return;
+  }
+  remove_child(it->spi_in);
+}
+
 std::size_t Ikev2Sa::mapping_count() const { return config().mappings.size(); }
 
 std::optional<UdpEncap> Ikev2Sa::child_encap() const {
@@ -416,7 +438,7 @@ void Ikev2Sa::fill_status(TunnelStatus& s) const {
   s.ike_spi_i = spi_i;
   s.ike_spi_r = spi_r;
   s.nat_detected = nat.any();
-  if (state == SaState::Established || state == SaState::Deleting) s.established = established_at;
+  if (state == SaState::Established || state == SaState::Deleting) s.established = established;
   if (suite) {
     s.ike_encryption = crypto::name(suite->encr);
     s.ike_integrity = suite->integ ? std::string(crypto::name(*suite->integ)) : "";

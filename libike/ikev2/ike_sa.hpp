@@ -49,12 +49,16 @@ class Ikev2Sa final : public ike::IkeSa {
   std::uint64_t remote_spi() const override { return initiator ? spi_r : spi_i; }
   IkeSaPhase phase() const override;
   Endpoint remote_endpoint() const override { return remote; }
+  TimePoint created_at() const override { return created; }
+  std::optional<TimePoint> established_at() const override { return established; }
   void start(TimePoint now) override;
   void on_datagram(const Datagram& datagram, TimePoint now) override;
   void on_timer(TimePoint now) override;
   std::optional<TimePoint> next_deadline() const override;
   void create_child(std::size_t mapping_index, TimePoint now) override;
   bool has_child_for(std::size_t mapping_index) const override;
+  bool owns_child_spi(std::uint32_t spi) const override;
+  void on_child_expire(std::uint32_t spi, bool hard, TimePoint now) override;
   void close(TimePoint now) override;
   void abandon(const std::string& reason, TimePoint now) override;
   bool finished() const override;
@@ -83,7 +87,7 @@ class Ikev2Sa final : public ike::IkeSa {
   std::vector<ChildSa> child_sas;
 
   TimePoint created{};
-  std::optional<TimePoint> established_at;
+  std::optional<TimePoint> established;
   std::optional<TimePoint> expires_at;  // half-open timeout or linger end
   bool done = false;                    // finished(): the engine may destroy it
 
