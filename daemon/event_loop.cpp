@@ -51,10 +51,13 @@ ike::Status EventLoop::run_once(int timeout_ms) {
     return sys_fail("epoll_wait");
   }
   for (int i = 0; i < n && !stopped_; ++i) {
-    auto it = by_token_.find(events[i].data.u64);
+    // epoll_event is packed on x86-64: copy the token out before use.
+    const std::uint64_t token = events[i].data.u64;
+    const std::uint32_t ready = events[i].events;
+    auto it = by_token_.find(token);
     if (it == by_token_.end()) continue;  // removed by an earlier handler
     auto handler = it->second.handler;     // keeps it alive if it removes itself
-    (*handler)(events[i].events);
+    (*handler)(ready);
   }
   if (after_dispatch_) after_dispatch_();
   return {};
