@@ -457,3 +457,184 @@ TEST_CASE("NAT between the peers: detected, IKE floats to 4500, SAs use UDP enca
   CHECK(p.sim.a.fake_kernel.empty());
   CHECK(p.sim.b.fake_kernel.empty());
 }
+
+TEST_CASE("hard expiry of a CHILD_SA deletes the pair on both sides") {
+  Pair p(2);
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(2); }, 10s));
+  auto spi = p.sim.a.engine->status("t1")->children[0].spi_in;
+  p.sim.a.engine->on_expire({{p.a.local_address, spi}, true}, p.sim.now);
+  p.sim.run_for(3s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(children(p.sim.a) == 1);
+  CHECK(children(p.sim.b) == 1);
+  CHECK(p.sim.a.fake_kernel.sas().size() == 2);
+  CHECK(p.sim.b.fake_kernel.sas().size() == 2);
+  CHECK_FALSE(p.sim.a.fake_kernel.find_sa(spi));
+  // The other mapping's policies stay; the expired one's are gone.
+  CHECK(p.sim.a.fake_kernel.policies().size() == 3);
+  CHECK(p.sim.b.fake_kernel.policies().size() == 3);
+}
+
+TEST_CASE("both sides active: simultaneous initiation leaves working SAs") {
+  Pair p;
+  p.b = p.sim.config_b(Negotiation::Active);
+  p.start();
+  p.sim.run_for(10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(up(p.sim.a));
+  CHECK(up(p.sim.b));
+  CHECK(p.sim.a.count(Kind::NegotiationFailed) == 0);
+  CHECK(p.sim.b.count(Kind::NegotiationFailed) == 0);
+  // Every outbound SA has its inbound twin on the other side.
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  check_mirrored(p.sim.b.fake_kernel, p.sim.a.fake_kernel);
+  check_policies(p.sim.a.fake_kernel, p.a);
+  REQUIRE(p.sim.a.engine->remove_tunnel("t1", p.sim.now));
+  REQUIRE(p.sim.b.engine->remove_tunnel("t1", p.sim.now));
+  p.sim.run_for(5s);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+}
+
+TEST_CASE("a restarted peer (INITIAL_CONTACT) replaces the stale IKE SA") {
+  Pair p;
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(); }, 10s));
+  // A loses its state without telling B (crash) and comes back.
+  Sim& s = p.sim;
+  s.a.engine = make_engine(s.a, s.a.gateway);
+  s.a.fake_kernel = FakeKernel(0xa1000000u);
+  REQUIRE(s.a.engine->add_tunnel(p.a, s.now));
+  bool ok = s.run_until([&] { return p.both_up(); }, 10s);
+  INFO(s.a.events_text() << s.b.events_text());
+  REQUIRE(ok);
+  s.run_for(2s);
+  CHECK(s.b.count(Kind::Down, "replaced: peer sent INITIAL_CONTACT") == 1);
+  CHECK(s.b.fake_kernel.sas().size() == 2);
+  check_mirrored(s.b.fake_kernel, s.a.fake_kernel);
+}
+
+TEST_CASE("garbage and forged datagrams are dropped with a debug event, never answered") {
+  Pair p;
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(); }, 10s));
+  auto sent_before = p.sim.b.sent;
+  auto dropped_before = p.sim.b.engine->counters().datagrams_dropped;
+  Datagram junk{{p.b.local_address, 500}, {p.a.local_address, 500}, Bytes(40, 0xab)};
+  p.sim.b.engine->on_datagram(junk, p.sim.now);
+  Datagram tiny{{p.b.local_address, 500}, {p.a.local_address, 500}, Bytes(10, 0)};
+  p.sim.b.engine->on_datagram(tiny, p.sim.now);
+  // A well-formed header for the real IKE SA with a corrupted SK payload.
+  auto s = p.sim.b.engine->status("t1");
+  Bytes forged(28 + 4 + 64, 0x5a);
+  for (int i = 0; i < 8; ++i) forged[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(s->ike_spi_i >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i) forged[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(s->ike_spi_r >> (56 - 8 * i));
+  forged[16] = 46;    // SK
+  forged[17] = 0x20;  // version 2.0
+  forged[18] = 37;    // INFORMATIONAL
+  forged[19] = 0x08;  // from the initiator, a request
+  forged[20] = forged[21] = forged[22] = 0;
+  forged[23] = 2;
+  auto len = static_cast<std::uint32_t>(forged.size());
+  forged[24] = 0; forged[25] = 0; forged[26] = static_cast<std::uint8_t>(len >> 8); forged[27] = static_cast<std::uint8_t>(len);
+  forged[28] = 0; forged[29] = 0; forged[30] = 0; forged[31] = 68;
+  p.sim.b.engine->on_datagram({{p.b.local_address, 500}, {p.a.local_address, 500}, forged}, p.sim.now);
+  CHECK(p.sim.b.sent == sent_before);
+  CHECK(p.sim.b.engine->counters().datagrams_dropped == dropped_before + 2);
+  CHECK(p.sim.b.count(Kind::Debug, "dropped") >= 3);
+  CHECK(up(p.sim.b));
+}
+
+TEST_CASE("a half-open responder SA expires") {
+  EngineOptions opts;
+  opts.half_open_timeout = 5s;
+  Pair p(1, 1, opts);
+  // Only IKE_SA_INIT gets through; IKE_AUTH is lost.
+  p.sim.tap = [&](const Datagram& d) { return d.payload.size() > 18 && d.payload[18] == 35; };
+  p.start();
+  p.sim.run_for(1s);
+  CHECK(p.sim.b.engine->counters().half_open == 1);
+  p.sim.run_for(6s);
+  CHECK(p.sim.b.engine->counters().half_open == 0);
+  CHECK(p.sim.b.count(Kind::NegotiationFailed, "half-open") == 1);
+}
+
+TEST_CASE("a response to an unknown request is dropped") {
+  Pair p;
+  std::vector<Datagram> from_b;
+  p.sim.tap = [&](const Datagram& d) {
+    if (d.local.address == p.b.local_address) from_b.push_back(d);
+    return false;
+  };
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(); }, 10s));
+  REQUIRE(from_b.size() >= 2);
+  auto dropped = p.sim.a.engine->counters().datagrams_dropped;
+  auto debug = p.sim.a.count(Kind::Debug, "unknown request");
+  // Replay B's IKE_AUTH response: A has no request outstanding.
+  auto replay = from_b[1];
+  p.sim.a.engine->on_datagram({replay.remote, replay.local, replay.payload}, p.sim.now);
+  CHECK(p.sim.a.count(Kind::Debug, "unknown request") == debug + 1);
+  CHECK(p.sim.a.engine->counters().datagrams_dropped == dropped);
+  CHECK(up(p.sim.a));
+}
+
+TEST_CASE("status: algorithms, SPIs, mappings and kernel counters") {
+  Pair p(2);
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(2); }, 10s));
+  auto s = p.sim.a.engine->status("t1");
+  REQUIRE(s);
+  CHECK(s->name == "t1");
+  CHECK(s->peer == p.a.peer_address);
+  CHECK(s->version == IkeVersion::V2);
+  CHECK(s->established);
+  CHECK(s->ike_integrity == "sha256");
+  CHECK(s->ike_prf == "prfsha256");
+  CHECK(s->ike_dh_group == 14);
+  CHECK_FALSE(s->nat_detected);
+  auto& c = s->children[0];
+  p.sim.a.fake_kernel.set_counters(c.spi_in, SaCounters{1000, 10, 0, 0, {}, {}});
+  p.sim.a.fake_kernel.set_counters(c.spi_out, SaCounters{2000, 20, 0, 0, {}, {}});
+  s = p.sim.a.engine->status("t1");
+  CHECK(s->children[0].bytes_in == 1000);
+  CHECK(s->children[0].packets_out == 20);
+  CHECK(s->children[0].lifetime == 3600s);
+  CHECK(p.sim.a.engine->status_all().size() == 1);
+  CHECK_FALSE(p.sim.a.engine->status("nope"));
+  auto counters = p.sim.a.engine->counters();
+  CHECK(counters.ike_sas_established == 1);
+  CHECK(counters.datagrams_in >= 2);
+  // Lifetimes: hard from the config, soft ~90% minus jitter.
+  for (const auto& sa : p.sim.a.fake_kernel.sas()) {
+    CHECK(sa.lifetime.hard_seconds == 3600);
+    CHECK(sa.lifetime.soft_seconds <= 3240);
+    CHECK(sa.lifetime.soft_seconds >= 3060);
+    CHECK(sa.lifetime.hard_bytes == 1843200ull * 1024);
+  }
+}
+
+TEST_CASE("engine API errors") {
+  Pair p;
+  p.start();
+  CHECK_FALSE(p.sim.a.engine->add_tunnel(p.a, p.sim.now));
+  CHECK_FALSE(p.sim.a.engine->up("nope", p.sim.now));
+  CHECK_FALSE(p.sim.a.engine->down("nope", p.sim.now));
+  CHECK_FALSE(p.sim.a.engine->remove_tunnel("nope", p.sim.now));
+  // A trap install that fails leaves nothing behind.
+  auto t = p.sim.config_a(Negotiation::Traffic, 2);
+  t.name = "t2";
+  p.sim.a.fake_kernel.fail_on(FakeKernel::Call::AddPolicy, 4);
+  CHECK_FALSE(p.sim.a.engine->add_tunnel(t, p.sim.now));
+  CHECK_FALSE(p.sim.a.engine->status("t2"));
+  for (const auto& pol : p.sim.a.fake_kernel.policies()) CHECK_FALSE(pol.trap);
+}
+
+TEST_CASE("an IKE_SA_INIT from an unknown peer is dropped") {
+  Pair p;
+  REQUIRE(p.sim.a.engine->add_tunnel(p.a, p.sim.now));  // B has no tunnel
+  p.sim.run_for(2s);
+  CHECK(p.sim.b.sent == 0);
+  CHECK(p.sim.b.count(Kind::Debug, "no tunnel for this peer") >= 1);
+}
