@@ -55,6 +55,10 @@ void ControlServer::on_accept() {
     const std::uint64_t id = next_id_++;
     auto client = std::make_unique<Client>();
     client->fd = std::move(fd);
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(client->fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+      client->uid = static_cast<long>(cred.uid);
     const int raw = client->fd.get();
     clients_[id] = std::move(client);
     auto added = loop_.add(raw, EPOLLIN | EPOLLRDHUP,
@@ -134,13 +138,13 @@ void ControlServer::handle(Client& c, const Request& req) {
       handle_up(c, req);
       return;
     case Command::Down: {
-      log(Kind::Info, "control: down " + req.tunnel);
+      log_command(c, req);
       auto st = engine_.down(req.tunnel, hooks_.now());
       send(c, st ? ok_reply() : error_reply(st.error().message));
       return;
     }
     case Command::Reload:
-      log(Kind::Info, "control: reload");
+      log_command(c, req);
       send(c, hooks_.reload());
       return;
     case Command::Monitor:
@@ -155,7 +159,7 @@ void ControlServer::handle(Client& c, const Request& req) {
 }
 
 void ControlServer::handle_up(Client& c, const Request& req) {
-  log(Kind::Info, "control: up " + req.tunnel);
+  log_command(c, req);
   const auto now = hooks_.now();
   // Pending before engine.up(): a failure the engine reports while
   // starting is an event like any later one.
@@ -300,6 +304,13 @@ void ControlServer::reap() {
       ++it;
     }
   }
+}
+
+void ControlServer::log_command(const Client& c, const Request& req) const {
+  std::string line = "control: " + std::string(command_name(req.command));
+  if (!req.tunnel.empty()) line += " " + req.tunnel;
+  if (c.uid >= 0) line += " (uid " + std::to_string(c.uid) + ")";
+  log(Kind::Info, std::move(line));
 }
 
 void ControlServer::log(Kind kind, std::string message) const {

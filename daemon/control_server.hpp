@@ -77,6 +77,7 @@ class ControlServer {
     bool eof = false;   // the client shut down its sending side
     bool dead = false;  // reaped by poll()
     bool close_after_flush = false;
+    long uid = -1;  // SO_PEERCRED, for the log lines of operator commands
     std::optional<PendingUp> pending;
   };
 
@@ -94,6 +95,7 @@ class ControlServer {
   void finish_if_done(Client& c);
   void reap();
   void log(ike::TunnelEvent::Kind kind, std::string message) const;
+  void log_command(const Client& c, const Request& req) const;
 
   EventLoop& loop_;
   ike::Engine& engine_;
