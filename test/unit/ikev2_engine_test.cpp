@@ -59,8 +59,8 @@ void check_policies(const FakeKernel& k, const TunnelConfig& cfg) {
 struct Pair {
   Sim sim;
   TunnelConfig a, b;
-  explicit Pair(std::size_t mappings = 1, std::uint64_t seed = 1, EngineOptions opts = {})
-      : sim(seed, opts),
+  explicit Pair(std::size_t mappings = 1, std::uint64_t seed = 1, EngineOptions opts = {}, bool ipv6 = false)
+      : sim(seed, opts, ipv6),
         a(sim.config_a(Negotiation::Active, mappings)),
         b(sim.config_b(Negotiation::Passive, mappings)) {}
   void start() {
@@ -637,4 +637,20 @@ TEST_CASE("an IKE_SA_INIT from an unknown peer is dropped") {
   p.sim.run_for(2s);
   CHECK(p.sim.b.sent == 0);
   CHECK(p.sim.b.count(Kind::Debug, "no tunnel for this peer") >= 1);
+}
+
+TEST_CASE("IPv6 outer and inner addresses") {
+  Pair p(2, 1, {}, true);
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(2); }, 10s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  check_policies(p.sim.a.fake_kernel, p.a);
+  check_policies(p.sim.b.fake_kernel, p.b);
+  CHECK(p.sim.a.fake_kernel.sas().front().id.dst.is_v6());
+  REQUIRE(p.sim.a.engine->down("t1", p.sim.now));
+  p.sim.run_for(5s);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
 }

@@ -42,10 +42,11 @@ std::string SimPeer::events_text() const {
   return out;
 }
 
-Sim::Sim(std::uint64_t seed, EngineOptions options)
+Sim::Sim(std::uint64_t seed, EngineOptions options, bool v6)
     : now(TimePoint{} + std::chrono::hours(1000)),
-      a(*this, "A", ip("192.0.2.1"), seed * 7 + 1, 0xa0000000u, options),
-      b(*this, "B", ip("198.51.100.2"), seed * 7 + 2, 0xb0000000u, options),
+      ipv6(v6),
+      a(*this, "A", ip(v6 ? "2001:db8::1" : "192.0.2.1"), seed * 7 + 1, 0xa0000000u, options),
+      b(*this, "B", ip(v6 ? "2001:db8::2" : "198.51.100.2"), seed * 7 + 2, 0xb0000000u, options),
       net_rng_(seed * 7 + 3) {}
 
 namespace {
@@ -68,7 +69,8 @@ TunnelConfig Sim::config_a(Negotiation negotiation, std::size_t mappings) const 
   auto peer = b.gateway.local_address;
   auto c = base_config("t1", a.gateway.local_address, peer, negotiation);
   for (std::size_t n = 0; n < mappings; ++n)
-    c.mappings.push_back({net(fmt::format("10.1.{}.0/24", n)), net(fmt::format("10.2.{}.0/24", n))});
+    c.mappings.push_back(ipv6 ? SpdMapping{net(fmt::format("fd01:{}::/64", n)), net(fmt::format("fd02:{}::/64", n))}
+                              : SpdMapping{net(fmt::format("10.1.{}.0/24", n)), net(fmt::format("10.2.{}.0/24", n))});
   return c;
 }
 
@@ -76,7 +78,8 @@ TunnelConfig Sim::config_b(Negotiation negotiation, std::size_t mappings) const 
   auto peer = nat ? nat->public_address : a.gateway.local_address;
   auto c = base_config("t1", b.gateway.local_address, peer, negotiation);
   for (std::size_t n = 0; n < mappings; ++n)
-    c.mappings.push_back({net(fmt::format("10.2.{}.0/24", n)), net(fmt::format("10.1.{}.0/24", n))});
+    c.mappings.push_back(ipv6 ? SpdMapping{net(fmt::format("fd02:{}::/64", n)), net(fmt::format("fd01:{}::/64", n))}
+                              : SpdMapping{net(fmt::format("10.2.{}.0/24", n)), net(fmt::format("10.1.{}.0/24", n))});
   return c;
 }
 

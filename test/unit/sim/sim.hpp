@@ -64,7 +64,9 @@ struct SimNat {
 
 class Sim {
  public:
-  explicit Sim(std::uint64_t seed = 1, ike::EngineOptions options = {});
+  // ipv6: outer addresses 2001:db8::1 / 2001:db8::2 and inner
+  // fd01:n::/64 <-> fd02:n::/64 instead of the IPv4 ones.
+  explicit Sim(std::uint64_t seed = 1, ike::EngineOptions options = {}, bool ipv6 = false);
 
   // Configs for a tunnel between A and B (mirror images), mapping
   // 10.1.n.0/24 (A) <-> 10.2.n.0/24 (B) for n < mappings.
@@ -82,6 +84,7 @@ class Sim {
   std::optional<SimNat> nat;
   // Return true to drop a datagram before it enters the network.
   std::function<bool(const ike::Datagram&)> tap;
+  bool ipv6 = false;
   SimPeer a, b;
 
  private:
