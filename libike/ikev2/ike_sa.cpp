@@ -146,6 +146,9 @@ void Ikev2Sa::handle_request(const Datagram& d, const WireHeader& h, TimePoint n
   if (!payloads) return;
   Message reply;
   reply.header = header_for(h.header.exchange, id, true);
+  // §2.6: an IKE_SA_INIT answer that keeps no state (COOKIE-like errors:
+  // INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN) names no responder SPI.
+  if (h.header.exchange == ExchangeType::IkeSaInit && state == SaState::Closed) reply.header.spi_r = 0;
   reply.payloads = std::move(*payloads);
   auto wire = seal(reply);
   if (!wire) {
