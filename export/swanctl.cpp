@@ -1,0 +1,216 @@
+// swanctl.conf for the customer gateway (strongSwan 5.x, vici): one
+// connection named after the tunnel, one child per kite SPD mapping (kited
+// negotiates a CHILD_SA per mapping, and IKEv1 carries one selector pair
+// per SA), and the pre-shared key in `secrets`.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "export/exporter.hpp"
+#include "export/peer_view.hpp"
+#include "export/proposals.hpp"
+
+namespace kite::exporter {
+namespace {
+
+using Lines = std::string;
+
+struct Child {
+  std::string name;
+  std::vector<std::string> local_ts, remote_ts;
+};
+
+void add_unique(std::vector<std::string>& v, std::string s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(std::move(s));
+}
+
+// Route mode over IKEv2: one child with every routed subnet, since kited
+// negotiates one wildcard SA and a responder picks one child config only.
+std::vector<Child> children_of(const PeerView& v) {
+  std::vector<Child> out;
+  const auto& t = *v.tunnel;
+  if (t.mode == ike::TunnelMode::Route && t.version == ike::IkeVersion::V2) {
+    Child c{"net", {}, {}};
+    for (const auto& p : v.pairs) {
+      add_unique(c.local_ts, p.local.to_string());
+      add_unique(c.remote_ts, p.remote.to_string());
+    }
+    out.push_back(std::move(c));
+    return out;
+  }
+  for (std::size_t i = 0; i < v.pairs.size(); ++i) {
+    const auto& p = v.pairs[i];
+    std::string name = v.pairs.size() == 1 ? "net" : fmt::format("net-{}", i + 1);
+    out.push_back({std::move(name), {p.local.to_string()}, {p.remote.to_string()}});
+  }
+  return out;
+}
+
+std::string_view start_action(PeerRole role) {
+  switch (role) {
+    case PeerRole::Responder: return "none";
+    case PeerRole::Initiator: return "start";
+    case PeerRole::OnDemand: return "trap";
+  }
+  return "none";
+}
+
+// Who restarts after a dead peer: whoever brings the tunnel up. With
+// kited active that is kited, so this side only clears.
+std::string_view dpd_action(PeerRole role) {
+  switch (role) {
+    case PeerRole::Responder: return "clear";
+    case PeerRole::Initiator: return "restart";
+    case PeerRole::OnDemand: return "trap";
+  }
+  return "clear";
+}
+
+std::string_view role_comment(PeerRole role) {
+  switch (role) {
+    case PeerRole::Responder:
+      return "# kited initiates this tunnel and keeps it up (negotiation: active): this\n"
+             "# side responds (start_action = none) and leaves restarts to kited.\n";
+    case PeerRole::Initiator:
+      return "# kited only responds (negotiation: passive): this side brings the tunnel\n"
+             "# up when loaded (start_action = start), keeps trying (keyingtries = 0) and\n"
+             "# restarts it after a dead peer (dpd_action = restart).\n";
+    case PeerRole::OnDemand:
+      return "# kited negotiates on the first packet (negotiation: traffic); so does this\n"
+             "# side (start_action = trap).\n";
+  }
+  return "";
+}
+
+void header(Lines& out, const PeerView& v) {
+  const auto& t = *v.tunnel;
+  fmt::format_to(std::back_inserter(out),
+                 "# strongSwan swanctl.conf for the customer gateway's side of kite tunnel\n"
+                 "# \"{}\": customer gateway {} ({}) <-> kite gateway {} ({}).\n"
+                 "# Written by `kitectl export`: install it as /etc/swanctl/conf.d/{}.conf\n"
+                 "# and run `swanctl --load-all`.\n"
+                 "#\n"
+                 "# THIS FILE CONTAINS THE TUNNEL'S PRE-SHARED KEY (section secrets, at the\n"
+                 "# end): keep it readable by root only (chmod 600), send it only over a\n"
+                 "# protected channel, and delete copies once it is installed.\n"
+                 "#\n",
+                 t.name, comment_text(t.customer_gateway), v.local_address.to_string(),
+                 comment_text(v.gateway_name), v.remote_address.to_string(), t.name);
+  out += role_comment(v.role);
+  if (t.mode == ike::TunnelMode::Route)
+    fmt::format_to(std::back_inserter(out),
+                   "#\n# kited's side is route-based (interface {}): its selectors are wildcards\n"
+                   "# and it routes the subnets below into the tunnel. This side offers them\n"
+                   "# against any address behind kited, so everything they send leaves\n"
+                   "# through the tunnel: narrow remote_ts to the networks behind kited if\n"
+                   "# that is too much.\n",
+                   comment_text(t.route ? t.route->interface : std::string("?")));
+  out += "\n";
+}
+
+void ike_timers(Lines& out, const PeerView& v) {
+  const auto& t = *v.tunnel;
+  const auto life = t.ike.lifetime;
+  // IKEv1 has no IKE SA rekeying, strongSwan reauthenticates instead.
+  fmt::format_to(std::back_inserter(out),
+                 "    # kited's IKE SA lifetime is {}: renew at 90 %, give up at 100 %.\n"
+                 "    {} = {}\n    over_time = {}\n",
+                 seconds(life), t.version == ike::IkeVersion::V2 ? "rekey_time" : "reauth_time",
+                 seconds(rekey_at(life)), seconds(life - rekey_at(life)));
+  if (!t.dpd.enabled) {
+    out += "    # DPD is off on kited's side.\n";
+    return;
+  }
+  fmt::format_to(std::back_inserter(out),
+                 "    # kited declares a silent peer dead after {}.\n    dpd_delay = {}\n",
+                 seconds(t.dpd.timeout), seconds(t.dpd.timeout / 3));
+  if (t.version == ike::IkeVersion::V1)
+    fmt::format_to(std::back_inserter(out), "    dpd_timeout = {}\n", seconds(t.dpd.timeout));
+}
+
+void auth_round(Lines& out, std::string_view side, const ike::Identity& id) {
+  fmt::format_to(std::back_inserter(out), "    {} {{\n      auth = psk\n      id = {}\n    }}\n",
+                 side, id_text(id));
+}
+
+void child(Lines& out, const PeerView& v, const Child& c, const std::string& esp) {
+  const auto& ipsec = v.tunnel->ipsec;
+  fmt::format_to(std::back_inserter(out),
+                 "      {} {{\n        local_ts = {}\n        remote_ts = {}\n"
+                 "        esp_proposals = {}\n        rekey_time = {}\n        life_time = {}\n",
+                 c.name, fmt::join(c.local_ts, ", "), fmt::join(c.remote_ts, ", "), esp,
+                 seconds(rekey_at(ipsec.lifetime)), seconds(ipsec.lifetime));
+  if (ipsec.lifetime_kb != 0) {
+    const std::uint64_t life = ipsec.lifetime_kb * 1024;
+    fmt::format_to(std::back_inserter(out), "        rekey_bytes = {}\n        life_bytes = {}\n",
+                   life - life / 10, life);
+  }
+  if (v.tunnel->dpd.enabled)
+    fmt::format_to(std::back_inserter(out), "        dpd_action = {}\n", dpd_action(v.role));
+  fmt::format_to(std::back_inserter(out), "        start_action = {}\n      }}\n",
+                 start_action(v.role));
+}
+
+void connection(Lines& out, const PeerView& v, const std::string& ike, const std::string& esp) {
+  const auto& t = *v.tunnel;
+  const bool v1 = t.version == ike::IkeVersion::V1;
+  fmt::format_to(std::back_inserter(out),
+                 "connections {{\n  {} {{\n    version = {}\n", section_name(t.name), v1 ? 1 : 2);
+  if (v1 && t.exchange_mode == ike::ExchangeMode::Aggressive) out += "    aggressive = yes\n";
+  fmt::format_to(std::back_inserter(out), "    local_addrs = {}\n    remote_addrs = {}\n",
+                 v.local_address.to_string(), v.remote_address.to_string());
+  if (v.remote_ike_port != 500)
+    fmt::format_to(std::back_inserter(out), "    remote_port = {}\n", v.remote_ike_port);
+  if (v.remote_nat_t_port != 4500)
+    fmt::format_to(std::back_inserter(out),
+                   "    # kited takes NAT-T on port {}, not 4500: strongSwan cannot follow\n"
+                   "    # that, so keep this path free of NAT.\n",
+                   v.remote_nat_t_port);
+  fmt::format_to(std::back_inserter(out), "    proposals = {}\n", ike);
+  ike_timers(out, v);
+  if (!v1) out += "    mobike = no\n";
+  if (v.role == PeerRole::Initiator) out += "    keyingtries = 0\n";
+  auth_round(out, "local", v.local_id);
+  auth_round(out, "remote", v.remote_id);
+  const auto children = children_of(v);
+  out += "    children {\n";
+  if (children.size() > 1) out += "      # One CHILD_SA per kite SPD mapping, as kited negotiates them.\n";
+  for (const auto& c : children) child(out, v, c, esp);
+  out += "    }\n  }\n}\n\n";
+}
+
+void secrets(Lines& out, const PeerView& v) {
+  const auto& t = *v.tunnel;
+  // Quoted when it reads back unchanged: no quotes or backslashes (the
+  // parser's escapes), no 0x/0s prefix (swanctl would decode it as hex or
+  // base64); hex otherwise.
+  std::string secret = psk_hex(t.psk);
+  if (auto text = psk_text(t.psk); text && text->find_first_of("\"\\") == std::string::npos &&
+                                   !text->starts_with("0x") && !text->starts_with("0s"))
+    secret = "\"" + *text + "\"";
+  fmt::format_to(std::back_inserter(out),
+                 "secrets {{\n  # The pre-shared key of kite tunnel \"{}\".\n  ike-{} {{\n"
+                 "    id-local = {}\n    id-remote = {}\n    secret = {}\n  }}\n}}\n",
+                 t.name, section_name(t.name), id_text(v.local_id), id_text(v.remote_id), secret);
+}
+
+}  // namespace
+
+ike::Result<std::string> to_swanctl(const ike::TunnelConfig& tunnel, const ike::GatewayConfig& gateway) {
+  auto in_tunnel = [&](const ike::Error& e) {
+    return ike::fail(fmt::format("tunnel '{}': {}", tunnel.name, e.message));
+  };
+  auto view = mirror(tunnel, gateway);
+  if (!view) return ike::fail(view.error());
+  auto ike = ike_suites(Dialect::StrongSwan, tunnel.ike, tunnel.version);
+  if (!ike) return in_tunnel(ike.error());
+  auto esp = esp_suites(Dialect::StrongSwan, tunnel.ipsec, tunnel.version);
+  if (!esp) return in_tunnel(esp.error());
+  std::string out;
+  header(out, *view);
+  connection(out, *view, swanctl_proposals(*ike), swanctl_proposals(*esp));
+  secrets(out, *view);
+  return out;
+}
+
+}  // namespace kite::exporter
