@@ -1,6 +1,5 @@
 #include "daemon/udp_transport.hpp"
 
-#include <linux/xfrm.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <sys/epoll.h>
@@ -49,22 +48,6 @@ std::optional<ike::Endpoint> from_sockaddr(const sockaddr_storage& ss) {
   return std::nullopt;
 }
 
-// Per-socket policies that let IKE bypass the SPD in both directions
-// (what charon and pluto do for their IKE sockets).
-ike::Status bypass_ipsec(int fd, bool v6) {
-  for (auto dir : {XFRM_POLICY_IN, XFRM_POLICY_OUT}) {
-    xfrm_userpolicy_info policy{};
-    policy.action = XFRM_POLICY_ALLOW;
-    policy.sel.family = static_cast<std::uint16_t>(v6 ? AF_INET6 : AF_INET);
-    policy.dir = static_cast<std::uint8_t>(dir);
-    const int level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
-    const int opt = v6 ? IPV6_XFRM_POLICY : IP_XFRM_POLICY;
-    if (::setsockopt(fd, level, opt, &policy, sizeof policy) != 0)
-      return sys_fail("IPsec bypass policy on the IKE socket");
-  }
-  return {};
-}
-
 // RFC 3948: the kernel decapsulates ESP-in-UDP arriving on this socket.
 ike::Status enable_esp_in_udp(int fd) {
   const int type = UDP_ENCAP_ESPINUDP;
@@ -103,11 +86,12 @@ ike::Result<UdpTransport> UdpTransport::open(const UdpOptions& options,
   if (!nat_t_fd) return ike::fail(nat_t_fd.error());
   t.ike_fd_ = std::move(*ike_fd);
   t.nat_t_fd_ = std::move(*nat_t_fd);
-  if (options.kernel_options) {
+  if (options.kernel_options)
     if (auto st = enable_esp_in_udp(t.nat_t_fd_.get()); !st) notes.push_back(st.error().message);
+  if (options.bypass)
     for (int fd : {t.ike_fd_.get(), t.nat_t_fd_.get()})
-      if (auto st = bypass_ipsec(fd, t.local_.is_v6()); !st) notes.push_back(st.error().message);
-  }
+      if (auto st = options.bypass(fd, t.local_.is_v6()); !st)
+        notes.push_back("IPsec bypass on the IKE sockets: " + st.error().message);
   return t;
 }
 

@@ -3,8 +3,8 @@
 // address itself, so no IP_PKTINFO is needed to know the local endpoint.
 // On the NAT-T socket the RFC 3948 non-ESP marker is stripped on receive
 // and added on send (nat_t.hpp), and UDP_ENCAP_ESPINUDP hands ESP-in-UDP
-// to the kernel. Both sockets bypass IPsec policies, or a policy covering
-// the gateway's own address would swallow IKE itself.
+// to the kernel. Both sockets get the `bypass` hook, so that a policy
+// covering the gateway's own address cannot swallow IKE itself.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -22,9 +22,11 @@ struct UdpOptions {
   ike::IpAddress local;
   std::uint16_t ike_port = 500;    // 0: any free port (tests)
   std::uint16_t nat_t_port = 4500;
-  // UDP_ENCAP and the per-socket IPsec bypass need CAP_NET_ADMIN; tests
-  // without it turn them off.
+  // UDP_ENCAP_ESPINUDP on the NAT-T socket (needs CAP_NET_ADMIN; tests
+  // turn it off).
   bool kernel_options = true;
+  // Per-socket IPsec bypass for both sockets (kited: xfrm::bypass_ipsec).
+  std::function<ike::Status(int fd, bool v6)> bypass;
 };
 
 struct UdpCounters {

@@ -13,6 +13,7 @@
 #include "conf/load.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/sys_error.hpp"
+#include "xfrm/bypass.hpp"
 
 #ifdef KITE_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -110,7 +111,8 @@ ike::Status Daemon::open_kernel() {
 ike::Status Daemon::open_sockets() {
   std::vector<std::string> notes;
   const auto& gw = config_.gateway;
-  auto udp = UdpTransport::open({gw.local_address, gw.ike_port, gw.nat_t_port, true}, notes);
+  auto udp = UdpTransport::open(
+      {gw.local_address, gw.ike_port, gw.nat_t_port, true, &xfrm::bypass_ipsec}, notes);
   if (!udp) return ike::fail(udp.error());
   for (const auto& n : notes) logger_.warning(n);
   udp_.emplace(std::move(*udp));

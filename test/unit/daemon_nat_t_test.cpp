@@ -77,9 +77,17 @@ struct PlainUdp {
 TEST_CASE("UDP transport frames IKE on the NAT-T port only") {
   const auto lo = *ike::IpAddress::parse("127.0.0.1");
   std::vector<std::string> notes;
-  auto t = UdpTransport::open({lo, 0, 0, /*kernel_options=*/false}, notes);
+  int bypassed = 0;
+  auto t = UdpTransport::open({lo, 0, 0, /*kernel_options=*/false,
+                               [&](int, bool v6) -> ike::Status {
+                                 CHECK_FALSE(v6);
+                                 ++bypassed;
+                                 return {};
+                               }},
+                              notes);
   REQUIRE(t);
   CHECK(notes.empty());
+  CHECK(bypassed == 2);
   EventLoop loop;
   std::vector<ike::Datagram> got;
   REQUIRE(t->watch(loop, [&](const ike::Datagram& d) { got.push_back(d); }));
