@@ -14,7 +14,8 @@ namespace ike::v2 {
 
 enum class ChildState : std::uint8_t {
   Installed,  // SAs and policies in the kernel
-  Deleting,   // our DELETE is outstanding (kernel state already removed)
+  Rekeying,   // installed; its replacement is being negotiated (§1.3.3)
+  Deleting,   // our DELETE is outstanding
 };
 
 struct ChildSa {

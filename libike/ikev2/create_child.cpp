@@ -67,13 +67,17 @@ PfsResult pfs_exchange(Ikev2Sa& sa, const ChildSuite& suite, const KePayload* ke
 
 class CreateChildTask final : public Task {
  public:
-  explicit CreateChildTask(std::size_t mapping_index) : mapping_(mapping_index) {}
+  CreateChildTask(std::size_t mapping_index, std::optional<std::uint32_t> rekey)
+      : mapping_(mapping_index), rekey_(rekey) {}
   ExchangeType exchange() const override { return ExchangeType::CreateChildSa; }
   std::string_view name() const override { return "CREATE_CHILD_SA"; }
-  std::optional<std::size_t> mapping() const override { return mapping_; }
+  std::optional<std::size_t> mapping() const override {
+    return rekey_ ? std::nullopt : std::optional<std::size_t>(mapping_);
+  }
 
   std::optional<std::vector<Payload>> build(Ikev2Sa& sa, TimePoint now) override {
     if (sa.state != SaState::Established || mapping_ >= sa.mapping_count()) return std::nullopt;
+    if (rekey_ && !sa.child_by_inbound(*rekey_)) return std::nullopt;  // gone meanwhile
     auto spi = sa.allocate_spi(mapping_);
     if (!spi) {
       sa.owner.child_failed(sa, fmt::format("CHILD_SA {}: cannot allocate an inbound SPI: {}", text(sa),
@@ -84,6 +88,8 @@ class CreateChildTask final : public Task {
     ni_ = sa.random().bytes(kNonceSize);
     const auto& ipsec = sa.config().ipsec;
     std::vector<Payload> p;
+    // §1.3.3: REKEY_SA names the SA being replaced by our inbound SPI.
+    if (rekey_) p.emplace_back(NotifyPayload::child(NotifyType::RekeySa, ProtocolId::Esp, *rekey_));
     p.emplace_back(esp_offer(ipsec, spi_in_, PfsUse::Config));
     p.emplace_back(NoncePayload{ni_});
     if (ipsec.pfs) {
@@ -105,13 +111,22 @@ class CreateChildTask final : public Task {
 
   TaskOutcome process(Ikev2Sa& sa, const Message& m, TimePoint now) override {
     auto why = install(sa, m, now);
-    if (!why.empty()) sa.owner.child_failed(sa, why, now);
+    if (!why.empty()) {
+      sa.owner.child_failed(sa, why, now);
+      restore_old(sa);
+      return TaskOutcome::Done;
+    }
+    if (rekey_ && sa.child_by_inbound(*rekey_)) {
+      sa.child_by_inbound(*rekey_)->state = ChildState::Deleting;
+      sa.enqueue(make_delete_child_task({*rekey_}), now);
+    }
     return TaskOutcome::Done;
   }
 
   void abort(Ikev2Sa& sa) override {
     if (spi_in_) sa.owner.release_spi(spi_in_);
     spi_in_ = 0;
+    restore_old(sa);
   }
 
  private:
@@ -162,7 +177,15 @@ class CreateChildTask final : public Task {
     return {};
   }
 
+  // A failed rekey leaves the old CHILD SA as it was (a later expiry retries).
+  void restore_old(Ikev2Sa& sa) {
+    if (!rekey_) return;
+    if (auto* old = sa.child_by_inbound(*rekey_); old && old->state == ChildState::Rekeying)
+      old->state = ChildState::Installed;
+  }
+
   std::size_t mapping_;
+  std::optional<std::uint32_t> rekey_;
   std::uint32_t spi_in_ = 0;
   Bytes ni_;
   std::unique_ptr<crypto::KeyExchange> dh_;
@@ -170,8 +193,9 @@ class CreateChildTask final : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_create_child_task(std::size_t mapping_index) {
-  return std::make_unique<CreateChildTask>(mapping_index);
+std::unique_ptr<Task> make_create_child_task(std::size_t mapping_index,
+                                             std::optional<std::uint32_t> rekey_spi_in) {
+  return std::make_unique<CreateChildTask>(mapping_index, rekey_spi_in);
 }
 
 std::vector<Payload> respond_child(Ikev2Sa& sa, const ChildOffer& offer, TimePoint now) {

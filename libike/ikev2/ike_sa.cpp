@@ -359,7 +359,7 @@ void Ikev2Sa::create_child(std::size_t mapping_index, TimePoint now) {
 
 bool Ikev2Sa::has_child_for(std::size_t mapping_index) const {
   for (const auto& c : child_sas)
-    if (c.mapping_index == mapping_index) return true;
+    if (c.mapping_index == mapping_index && c.state != ChildState::Deleting) return true;
   if (active && active->mapping() == mapping_index) return true;
   for (const auto& t : queue)
     if (t->mapping() == mapping_index) return true;
@@ -372,20 +372,28 @@ bool Ikev2Sa::owns_child_spi(std::uint32_t spi) const {
 }
 
 void Ikev2Sa::on_child_expire(std::uint32_t spi, bool hard, TimePoint now) {
-  auto it = std::find_if(child_sas.begin(), child_sas.end(),
-                         [&](const ChildSa& c) { return c.spi_in == spi || c.spi_out == spi; });
-  if (it == child_sas.end()) return;
+  auto* c = child_by_inbound(spi);
+  if (!c) c = child_by_outbound(spi);
+  if (!c || state != SaState::Established) return;
+  auto spi_in = c->spi_in;
+  auto mapping = c->mapping_index;
   if (!hard) {
-    // CHILD SA rekeying (§1.3.3) comes with issue 6; the hard limit follows.
-    event(TunnelEvent::Kind::Debug, fmt::format("CHILD_SA {:08x}/{:08x} reached its soft lifetime", it->spi_in, it->spi_out));
+    // Make before break (§1.3.3): the replacement first, then the DELETE.
+    // Both SAs of the pair expire; the first event starts the rekey.
+    if (c->state != ChildState::Installed) return;
+    c->state = ChildState::Rekeying;
+    event(TunnelEvent::Kind::Info, fmt::format("rekeying CHILD_SA {:08x}/{:08x}", c->spi_in, c->spi_out));
+    enqueue(make_create_child_task(mapping, spi_in), now);
     return;
   }
-  event(TunnelEvent::Kind::Info, fmt::format("CHILD_SA {:08x}/{:08x} expired", it->spi_in, it->spi_out));
-  if (state == SaState::Established && it->state == ChildState::Installed) {
-    enqueue(make_delete_child_task({it->spi_in}), now);  // §1.4.1: tell the peer
-    return;
-  }
-  remove_child(it->spi_in);
+  if (c->state == ChildState::Deleting) return;
+  event(TunnelEvent::Kind::Info, fmt::format("CHILD_SA {:08x}/{:08x} expired", c->spi_in, c->spi_out));
+  c->state = ChildState::Deleting;
+  // The mapping gets a fresh CHILD SA (unless a replacement is there
+  // already), then the peer hears of the dead one (§1.4.1); in this order
+  // the mapping's policies never leave the kernel.
+  create_child(mapping, now);
+  enqueue(make_delete_child_task({spi_in}), now);
 }
 
 std::size_t Ikev2Sa::mapping_count() const { return config().mappings.size(); }

@@ -39,7 +39,10 @@ class Task {
 
 std::unique_ptr<Task> make_init_task();                                     // ike_sa_init.cpp
 std::unique_ptr<Task> make_auth_task();                                     // ike_auth.cpp
-std::unique_ptr<Task> make_create_child_task(std::size_t mapping_index);    // create_child.cpp
+// A new CHILD SA for a mapping; with `rekey_spi_in`, the replacement of
+// that CHILD SA (REKEY_SA, §1.3.3), which is deleted once the new one is in.
+std::unique_ptr<Task> make_create_child_task(std::size_t mapping_index,
+                                             std::optional<std::uint32_t> rekey_spi_in = std::nullopt);  // create_child.cpp
 std::unique_ptr<Task> make_delete_child_task(std::vector<std::uint32_t> spis_in);  // informational.cpp
 // Deletes the IKE SA (§1.4.1); `notify` rides along (AUTHENTICATION_FAILED
 // when we reject the responder's AUTH, §2.21.2); `why` is how it ends.

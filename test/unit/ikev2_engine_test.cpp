@@ -466,14 +466,15 @@ TEST_CASE("hard expiry of a CHILD_SA deletes the pair on both sides") {
   p.sim.a.engine->on_expire({{p.a.local_address, spi}, true}, p.sim.now);
   p.sim.run_for(3s);
   INFO(p.sim.a.events_text() << p.sim.b.events_text());
-  CHECK(children(p.sim.a) == 1);
-  CHECK(children(p.sim.b) == 1);
-  CHECK(p.sim.a.fake_kernel.sas().size() == 2);
-  CHECK(p.sim.b.fake_kernel.sas().size() == 2);
+  // Gone on both sides; a fresh pair for the mapping replaces it.
   CHECK_FALSE(p.sim.a.fake_kernel.find_sa(spi));
-  // The other mapping's policies stay; the expired one's are gone.
-  CHECK(p.sim.a.fake_kernel.policies().size() == 3);
-  CHECK(p.sim.b.fake_kernel.policies().size() == 3);
+  CHECK(children(p.sim.a) == 2);
+  CHECK(children(p.sim.b) == 2);
+  CHECK(p.sim.a.fake_kernel.sas().size() == 4);
+  CHECK(p.sim.b.fake_kernel.sas().size() == 4);
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  CHECK(p.sim.a.fake_kernel.policies().size() == 6);
+  CHECK(p.sim.b.fake_kernel.policies().size() == 6);
 }
 
 TEST_CASE("both sides active: simultaneous initiation leaves working SAs") {
@@ -653,4 +654,51 @@ TEST_CASE("IPv6 outer and inner addresses") {
   p.sim.run_for(5s);
   CHECK(p.sim.a.fake_kernel.empty());
   CHECK(p.sim.b.fake_kernel.empty());
+}
+
+TEST_CASE("soft expiry rekeys the CHILD_SA make-before-break") {
+  auto side = GENERATE(0, 1);  // the initiator or the responder rekeys
+  Pair p(2);
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(2); }, 10s));
+  auto& rekeyer = side == 0 ? p.sim.a : p.sim.b;
+  auto& other = side == 0 ? p.sim.b : p.sim.a;
+  auto old = rekeyer.engine->status("t1")->children[0];
+  auto deletes_before = rekeyer.fake_kernel.calls(FakeKernel::Call::DeletePolicy) +
+                        other.fake_kernel.calls(FakeKernel::Call::DeletePolicy);
+  // Both SAs of the pair report their soft limit; one rekey follows.
+  rekeyer.engine->on_expire({{p.a.local_address, old.spi_in}, false}, p.sim.now);
+  rekeyer.engine->on_expire({{p.a.local_address, old.spi_out}, false}, p.sim.now);
+  p.sim.run_for(3s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(rekeyer.count(Kind::Info, "rekeying CHILD_SA") == 1);
+  CHECK(children(p.sim.a) == 2);
+  CHECK(children(p.sim.b) == 2);
+  CHECK(p.sim.a.fake_kernel.sas().size() == 4);
+  CHECK(p.sim.b.fake_kernel.sas().size() == 4);
+  CHECK_FALSE(rekeyer.fake_kernel.find_sa(old.spi_in));
+  CHECK_FALSE(rekeyer.fake_kernel.find_sa(old.spi_out));
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  check_mirrored(p.sim.b.fake_kernel, p.sim.a.fake_kernel);
+  // No policy ever left the kernel: traffic kept flowing.
+  CHECK(rekeyer.fake_kernel.calls(FakeKernel::Call::DeletePolicy) +
+            other.fake_kernel.calls(FakeKernel::Call::DeletePolicy) == deletes_before);
+  check_policies(p.sim.a.fake_kernel, p.a);
+  check_policies(p.sim.b.fake_kernel, p.b);
+  CHECK(p.sim.a.count(Kind::NegotiationFailed) == 0);
+  CHECK(p.sim.b.count(Kind::NegotiationFailed) == 0);
+}
+
+TEST_CASE("hard expiry of a CHILD_SA brings a fresh one for its mapping") {
+  Pair p(1);
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(); }, 10s));
+  auto old = p.sim.b.engine->status("t1")->children[0];
+  p.sim.b.engine->on_expire({{p.b.local_address, old.spi_in}, true}, p.sim.now);
+  p.sim.run_for(3s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(p.both_up(1));
+  CHECK(p.sim.b.engine->status("t1")->children[0].spi_in != old.spi_in);
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  CHECK(p.sim.a.fake_kernel.sas().size() == 2);
 }
