@@ -196,6 +196,7 @@ void Ikev2Sa::handle_response(const Datagram& d, const WireHeader& h, TimePoint 
   else
     maybe_float(d);
   auto outcome = active->process(*this, *m, now);
+  if (outcome == TaskOutcome::Ignore) return;
   if (outcome == TaskOutcome::Again && state != SaState::Closed) {
     requests.restart();
     send_active(now);

@@ -77,6 +77,8 @@ class InitTask final : public Task {
     auto wanted = n.invalid_ke_group();
     auto group = wanted ? crypto::dh_group_from_number(*wanted) : std::nullopt;
     const auto& ours = sa.config().ike.dh_groups;
+    // A duplicate of the answer we already followed: our retry is on its way.
+    if (group && *group == *group_ && ke_rounds_ > 0) return TaskOutcome::Ignore;
     if (!group || *group == *group_ || std::find(ours.begin(), ours.end(), *group) == ours.end() ||
         ++ke_rounds_ > ours.size()) {
       sa.fail(fmt::format("INVALID_KE_PAYLOAD: peer wants DH group {}, ours: {}",

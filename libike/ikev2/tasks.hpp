@@ -20,6 +20,7 @@ class Ikev2Sa;
 enum class TaskOutcome : std::uint8_t {
   Done,   // exchange finished (successfully or not; the task reported it)
   Again,  // send a new request with the same message ID (COOKIE, INVALID_KE)
+  Ignore,  // not an answer to what is outstanding (a stale duplicate): keep waiting
 };
 
 class Task {

@@ -185,7 +185,9 @@ TEST_CASE("suites: AEAD and every DH group family") {
 }
 
 TEST_CASE("INVALID_KE_PAYLOAD: the initiator retries with the responder's group") {
+  auto duplicates = GENERATE(0u, 100u);
   Pair p;
+  p.sim.conditions.duplicate_percent = duplicates;
   p.a.ike.dh_groups = {crypto::DhGroup::Ecp256, crypto::DhGroup::Modp2048};
   p.b.ike.dh_groups = {crypto::DhGroup::Modp2048};
   p.start();
@@ -194,6 +196,7 @@ TEST_CASE("INVALID_KE_PAYLOAD: the initiator retries with the responder's group"
   REQUIRE(ok);
   CHECK(p.sim.a.engine->status("t1")->ike_dh_group == 14);
   CHECK(p.sim.a.count(Kind::Debug, "peer asked for DH group modp2048") == 1);
+  CHECK(p.sim.a.count(Kind::NegotiationFailed) == 0);
   CHECK(p.sim.b.count(Kind::NegotiationFailed) == 0);
 }
 
@@ -701,4 +704,30 @@ TEST_CASE("hard expiry of a CHILD_SA brings a fresh one for its mapping") {
   CHECK(p.sim.b.engine->status("t1")->children[0].spi_in != old.spi_in);
   check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
   CHECK(p.sim.a.fake_kernel.sas().size() == 2);
+}
+
+TEST_CASE("COOKIE and INVALID_KE round trips under loss, duplication and reordering") {
+  auto seed = GENERATE(range(1, 21));
+  EngineOptions opts;
+  opts.cookie_threshold = 0;
+  Pair p(2, static_cast<std::uint64_t>(seed), opts);
+  p.a.ike.dh_groups = {crypto::DhGroup::Curve25519, crypto::DhGroup::Ecp256};
+  p.b.ike.dh_groups = {crypto::DhGroup::Ecp256};
+  p.sim.conditions.loss_percent = 30;
+  p.sim.conditions.duplicate_percent = 20;
+  p.sim.conditions.reorder_percent = 30;
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(2); }, 120s);
+  INFO("seed " << seed << "\n" << p.sim.a.events_text() << p.sim.b.events_text());
+  REQUIRE(ok);
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  check_mirrored(p.sim.b.fake_kernel, p.sim.a.fake_kernel);
+  CHECK(p.sim.a.count(Kind::NegotiationFailed) == 0);
+  // Tear down under the same conditions: both kernels end up empty.
+  REQUIRE(p.sim.a.engine->remove_tunnel("t1", p.sim.now));
+  p.sim.run_for(60s);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.larval().empty());
+  CHECK(p.sim.b.fake_kernel.larval().empty());
 }
