@@ -68,7 +68,9 @@ void header(Lines& out, const PeerView& v) {
   const auto& t = *v.tunnel;
   fmt::format_to(std::back_inserter(out),
                  "# libreswan ipsec.conf and ipsec.secrets for the customer gateway's side of\n"
-                 "# kite tunnel \"{0}\": customer gateway {1} ({2}) <-> kite gateway {3} ({4}).\n"
+                 "# kite tunnel \"{0}\":\n"
+                 "#   left:  customer gateway {1}, {2} (this side)\n"
+                 "#   right: kite gateway {3}, {4} (kited)\n"
                  "# Written by `kitectl export`. Two files in one: up to the ipsec.secrets\n"
                  "# line below it goes to /etc/ipsec.d/{0}.conf, the rest to\n"
                  "# /etc/ipsec.d/{0}.secrets; then `ipsec restart` (or `ipsec auto --add`).\n"
@@ -76,8 +78,7 @@ void header(Lines& out, const PeerView& v) {
                  "# THIS TEXT CONTAINS THE TUNNEL'S PRE-SHARED KEY (the ipsec.secrets part):\n"
                  "# keep that file readable by root only (chmod 600), send it only over a\n"
                  "# protected channel, and delete copies once it is installed.\n"
-                 "#\n"
-                 "# left is this gateway, right is kited.\n",
+                 "#\n",
                  t.name, comment_text(t.customer_gateway), v.local_address.to_string(),
                  comment_text(v.gateway_name), v.remote_address.to_string());
   out += role_comment(v.role);
@@ -160,10 +161,11 @@ void secrets(Lines& out, const PeerView& v) {
   std::string secret = psk_hex(t.psk);
   if (auto text = psk_text(t.psk); text && text->find('"') == std::string::npos)
     secret = "\"" + *text + "\"";
-  fmt::format_to(std::back_inserter(out),
-                 "# ---- ipsec.secrets: /etc/ipsec.d/{}.secrets (chmod 600) ----\n"
-                 "{} {} : PSK {}\n",
-                 t.name, id_text(v.local_id), id_text(v.remote_id), secret);
+  fmt::format_to(std::back_inserter(out), "# ---- ipsec.secrets: /etc/ipsec.d/{}.secrets (chmod 600) ----\n",
+                 t.name);
+  if (secret.front() != '"') out += "# In hex: as text it would not read back unchanged.\n";
+  fmt::format_to(std::back_inserter(out), "{} {} : PSK {}\n", id_text(v.local_id),
+                 id_text(v.remote_id), secret);
 }
 
 ike::Result<Proposals> proposals_of(const ike::TunnelConfig& t) {

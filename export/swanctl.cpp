@@ -86,8 +86,10 @@ void header(Lines& out, const PeerView& v) {
   const auto& t = *v.tunnel;
   fmt::format_to(std::back_inserter(out),
                  "# strongSwan swanctl.conf for the customer gateway's side of kite tunnel\n"
-                 "# \"{}\": customer gateway {} ({}) <-> kite gateway {} ({}).\n"
-                 "# Written by `kitectl export`: install it as /etc/swanctl/conf.d/{}.conf\n"
+                 "# \"{0}\":\n"
+                 "#   this side:  customer gateway {1}, {2}\n"
+                 "#   other side: kite gateway {3}, {4} (kited)\n"
+                 "# Written by `kitectl export`: install it as /etc/swanctl/conf.d/{0}.conf\n"
                  "# and run `swanctl --load-all`.\n"
                  "#\n"
                  "# THIS FILE CONTAINS THE TUNNEL'S PRE-SHARED KEY (section secrets, at the\n"
@@ -95,7 +97,7 @@ void header(Lines& out, const PeerView& v) {
                  "# protected channel, and delete copies once it is installed.\n"
                  "#\n",
                  t.name, comment_text(t.customer_gateway), v.local_address.to_string(),
-                 comment_text(v.gateway_name), v.remote_address.to_string(), t.name);
+                 comment_text(v.gateway_name), v.remote_address.to_string());
   out += role_comment(v.role);
   if (t.mode == ike::TunnelMode::Route)
     fmt::format_to(std::back_inserter(out),
@@ -190,8 +192,10 @@ void secrets(Lines& out, const PeerView& v) {
     secret = "\"" + *text + "\"";
   fmt::format_to(std::back_inserter(out),
                  "secrets {{\n  # The pre-shared key of kite tunnel \"{}\".\n  ike-{} {{\n"
-                 "    id-local = {}\n    id-remote = {}\n    secret = {}\n  }}\n}}\n",
-                 t.name, section_name(t.name), id_text(v.local_id), id_text(v.remote_id), secret);
+                 "    id-local = {}\n    id-remote = {}\n",
+                 t.name, section_name(t.name), id_text(v.local_id), id_text(v.remote_id));
+  if (secret.front() != '"') out += "    # In hex: as text it would not read back unchanged.\n";
+  fmt::format_to(std::back_inserter(out), "    secret = {}\n  }}\n}}\n", secret);
 }
 
 }  // namespace

@@ -7,9 +7,9 @@
 namespace kite::kitectl {
 namespace {
 
-const std::array<const CommandSpec*, 8> kCommands{
+const std::array<const CommandSpec*, 9> kCommands{
     &cmd_status, &cmd_show, &cmd_up, &cmd_down, &cmd_reload, &cmd_check, &cmd_monitor,
-    &cmd_version,
+    &cmd_export, &cmd_version,
 };
 
 bool listed(const std::vector<std::string_view>& list, std::string_view name) {

@@ -47,7 +47,7 @@ struct CommandSpec {
 };
 
 extern const CommandSpec cmd_status, cmd_show, cmd_up, cmd_down, cmd_reload, cmd_check,
-    cmd_monitor, cmd_version;
+    cmd_monitor, cmd_export, cmd_version;
 
 std::span<const CommandSpec* const> commands();
 const CommandSpec* find_command(std::string_view name);
