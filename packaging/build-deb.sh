@@ -15,7 +15,8 @@
 #   --check          build and run the unit tests (dh_auto_test); by default
 #                    DEB_BUILD_OPTIONS=nocheck, since test/run.sh runs them
 #
-# KITE_JOBS sets the build's parallelism (default 2: shared cores).
+# KITE_JOBS sets the build's parallelism (default 2: shared cores). With
+# ccache installed, unchanged sources are not compiled again (OUTDIR/.ccache).
 # Needs the Build-Depends of packaging/debian/control (test/deps.sh).
 set -euo pipefail
 
@@ -40,6 +41,14 @@ jobs=${KITE_JOBS:-2}
 
 die() { echo "build-deb: $*" >&2; exit 1; }
 
+# Run as root on Debian, a missing tool or Build-Depends is installed
+# with apt; otherwise the build stops and says what is missing.
+if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
+  ((EUID == 0)) || die "dpkg-dev and debhelper are missing: apt-get install dpkg-dev debhelper"
+  echo "build-deb: installing dpkg-dev debhelper fakeroot"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dpkg-dev debhelper fakeroot >/dev/null
+fi
+
 # One version: the CMake project's, which the changelog's top entry must carry.
 version=$(sed -n 's/^project(kite VERSION \([0-9][0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
 [[ -n $version ]] || die "no 'project(kite VERSION x.y.z' in CMakeLists.txt"
@@ -48,9 +57,15 @@ deb_version=$(dpkg-parsechangelog -l "$root/packaging/debian/changelog" -S Versi
   die "CMakeLists.txt says $version but packaging/debian/changelog says $deb_version:" \
     "add a changelog entry 'kite ($version-1) unstable; urgency=medium'"
 
-stage=$(mktemp -d /tmp/kite-deb.XXXXXX)
+# A fixed staging path (OUTDIR/.stage), so that compiler command lines are
+# the same from one build to the next and ccache can reuse its objects.
+# Every build starts from an empty stage all the same.
+stage=$out/.stage
+exec 9>"$out/.lock"
+flock -n 9 || { echo "build-deb: waiting for another build in $out" >&2; flock 9; }
+rm -rf "$stage"
 src=$stage/kite-$version
-mkdir "$src"
+mkdir -p "$src"
 keep_stage=0
 cleanup() {
   if ((keep_stage)); then echo "build-deb: staged tree kept in $stage" >&2; else rm -rf "$stage"; fi
@@ -73,13 +88,30 @@ fi
 rm -rf "$src/debian"
 cp -rL "$root/packaging/debian" "$src/debian"
 
+# ccache (when installed; KITE_DEB_CCACHE=0 turns it off) makes a rebuild
+# of unchanged sources take seconds: the compilers in /usr/lib/ccache come
+# first in PATH, and the cache is OUTDIR/.ccache unless CCACHE_DIR says.
+if [[ ${KITE_DEB_CCACHE:-1} != 0 && -d /usr/lib/ccache ]]; then
+  export PATH=/usr/lib/ccache:$PATH CCACHE_DIR=${CCACHE_DIR:-$out/.ccache}
+  ccache=on
+else
+  ccache=off
+fi
+
 options="parallel=$jobs"
 profiles=()
 if ((!check)); then
   options="nocheck $options"
   profiles=(-Pnocheck)
 fi
-echo "build-deb: dpkg-buildpackage -b -us -uc ${profiles[*]} (DEB_BUILD_OPTIONS='$options')"
+
+if ! (cd "$src" && dpkg-checkbuilddeps "${profiles[@]}" 2>/dev/null); then
+  ((EUID == 0)) || die "$(cd "$src" && dpkg-checkbuilddeps "${profiles[@]}" 2>&1 | sed 's/^dpkg-checkbuilddeps: error: //')"
+  echo "build-deb: installing the Build-Depends (apt-get build-dep)"
+  (cd "$src" && DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q --no-install-recommends \
+    ${profiles:+-P nocheck} ./) >/dev/null || die "could not install the Build-Depends"
+fi
+echo "build-deb: dpkg-buildpackage -b -us -uc ${profiles[*]} (DEB_BUILD_OPTIONS='$options', ccache $ccache)"
 start=$(date +%s)
 log=$stage/build.log
 if ! (cd "$src" && DEB_BUILD_OPTIONS=$options nice dpkg-buildpackage -b -us -uc "${profiles[@]}") \
