@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "libike/crypto/crypto.hpp"
+#include "libike/ikev1/ikev1_sa.hpp"
 #include "test/unit/ikev1_harness.hpp"
 
 using namespace kite::test::v1;
@@ -544,4 +545,98 @@ TEST_CASE("abandon drops everything without a word") {
   CHECK(h.a.installed.empty());
   CHECK(h.a.sa->finished());
   CHECK(h.a.ended->reason == "stale");
+}
+
+namespace {
+
+ike::v1::Ikev1Sa& internals(Peer& p) { return dynamic_cast<ike::v1::Ikev1Sa&>(*p.sa); }
+
+// Decrypts a protected Informational that `to` received, with its keys.
+std::optional<ike::v1::Message> open_informational(Peer& to, const Datagram& d) {
+  auto h = ike::v1::decode_header(d.payload);
+  if (!h || h->header.exchange != ike::v1::ExchangeType::Informational) return std::nullopt;
+  auto& crypto = *internals(to).p1.crypto;
+  auto iv = crypto.exchange_iv(h->header.message_id);
+  auto m = crypto.open(d.payload, iv);
+  if (!m) return std::nullopt;
+  return *m;
+}
+
+}  // namespace
+
+TEST_CASE("R-U-THERE is answered with R-U-THERE-ACK and the same sequence number") {
+  Harness h;
+  h.start(h.a);
+  REQUIRE(h.run_until([&] { return both_up(h); }));
+  h.settle();
+  std::vector<Datagram> from_a;
+  h.tap = [&](const Datagram& d) {
+    if (d.local.address == h.a.address()) from_a.push_back(d);
+    return false;
+  };
+  auto& b = internals(h.b);
+  b.send_informational({ike::v1::make_dpd(ike::v1::NotifyType::RUThere, concat(b.cky_i, b.cky_r), 42)});
+  h.settle();
+  REQUIRE(from_a.size() == 1);
+  auto m = open_informational(h.b, from_a[0]);
+  REQUIRE(m);
+  REQUIRE(m->payloads.size() == 2);
+  CHECK(std::holds_alternative<ike::v1::HashPayload>(m->payloads[0]));
+  const auto& n = std::get<ike::v1::NotificationPayload>(m->payloads[1]);
+  CHECK(n.type == ike::v1::NotifyType::RUThereAck);
+  CHECK(ike::v1::dpd_sequence(n) == 42u);
+  CHECK(n.spi == concat(b.cky_i, b.cky_r));
+  CHECK(h.a.up());
+  CHECK(h.b.up());
+}
+
+TEST_CASE("after phase 1, unauthenticated and forged messages change nothing") {
+  Harness h;
+  h.start(h.a);
+  REQUIRE(h.run_until([&] { return both_up(h); }));
+  h.settle();
+  auto& a = internals(h.a);
+  auto deliver_to_a = [&](ike::v1::Message m, bool encrypted) {
+    m.header.initiator_cookie = a.cky_i;
+    m.header.responder_cookie = a.cky_r;
+    Bytes wire;
+    if (encrypted) {
+      Bytes iv(16, 0);  // not the exchange's IV: decrypts to garbage
+      wire = *a.p1.crypto->seal(m, iv);
+    } else {
+      wire = *ike::v1::encode(m);
+    }
+    h.a.sa->on_datagram({{h.a.address(), 500}, {h.b.address(), 500}, wire}, h.now);
+  };
+  ike::v1::Message n;
+  n.header.exchange = ike::v1::ExchangeType::Informational;
+  n.header.message_id = 77;
+  n.payloads.emplace_back(a.isakmp_notify(ike::v1::NotifyType::NoProposalChosen));
+  deliver_to_a(n, false);
+  n.payloads = {a.isakmp_delete()};
+  deliver_to_a(n, false);
+  deliver_to_a(n, true);
+  ike::v1::Message qm;
+  qm.header.exchange = ike::v1::ExchangeType::QuickMode;
+  qm.header.message_id = 78;
+  qm.payloads.emplace_back(ike::v1::HashPayload{Bytes(20, 1)});
+  qm.payloads.emplace_back(ike::v1::NoncePayload{Bytes(16, 2)});
+  deliver_to_a(qm, true);
+  h.a.sa->on_datagram({{h.a.address(), 500}, {h.b.address(), 500}, Bytes(40, 0xff)}, h.now);
+  h.settle();
+  CHECK(h.a.up());
+  CHECK(h.a.installed.size() == 1);
+  CHECK(h.a.child_failures.empty());
+}
+
+TEST_CASE("a half-open responder expires") {
+  Harness h;
+  h.tap = [&](const Datagram& d) { return d.local.address == h.b.address(); };  // B's answers are lost
+  h.start(h.a);
+  h.run_for(1s);
+  REQUIRE(h.b.sa);
+  h.tap = [&](const Datagram&) { return true; };
+  REQUIRE(h.run_until([&] { return h.b.sa->finished(); }, 120s));
+  CHECK(h.b.ended->failed);
+  CHECK(h.b.ended->reason.find("timed out") != std::string::npos);
 }
