@@ -8,6 +8,7 @@
 
 #include "libike/engine/reqids.hpp"
 #include "libike/engine/tunnel.hpp"
+#include "libike/ikev1/ikev1.hpp"
 #include "libike/ikev2/codec/codec.hpp"
 #include "libike/ikev2/cookie.hpp"
 
@@ -52,7 +53,9 @@ class EngineImpl final : public Engine, public TunnelHost {
   using HalfOpenKey = std::pair<Endpoint, std::uint64_t>;  // peer, SPIi
 
   Tunnel* find(std::string_view name) const;
-  Tunnel* match(const Datagram& d) const;
+  Tunnel* match(const Datagram& d, IkeVersion version, const std::optional<Identity>& id = {}) const;
+  void dispatch_v1(const Datagram& d, TimePoint now);
+  void new_v1_request(const Datagram& d, const v1::DatagramRoute& r, TimePoint now);
   void dispatch_v2(const Datagram& d, TimePoint now);
   void new_v2_request(const Datagram& d, const v2::WireHeader& h, TimePoint now);
   std::size_t half_open() const;
@@ -144,12 +147,41 @@ void EngineImpl::on_datagram(const Datagram& d, TimePoint now) {
   // nibble of octet 17 of the common header.
   if (d.payload.size() < 28) return drop("dropped: datagram shorter than an IKE header");
   auto major = d.payload[17] >> 4;
-  if (major == 2) {
+  if (major == 2)
     dispatch_v2(d, now);
-  } else {
-    drop(fmt::format("dropped: IKE major version {} from {} not handled", major, d.remote.to_string()));
-  }
+  else if (major == 1)
+    dispatch_v1(d, now);
+  else
+    drop(fmt::format("dropped: IKE major version {} from {}", major, d.remote.to_string()));
   sweep();
+}
+
+// RFC 2408 §3.1: our cookie is CKY-I when we initiated, else CKY-R.
+void EngineImpl::dispatch_v1(const Datagram& d, TimePoint now) {
+  auto r = v1::route(d.payload);
+  if (!r) return drop(fmt::format("dropped: malformed ISAKMP header from {}", d.remote.to_string()));
+  if (r->starts_phase1) return new_v1_request(d, *r, now);
+  for (auto [cookie, initiator] : {std::pair{r->initiator_cookie, true}, std::pair{r->responder_cookie, false}}) {
+    auto it = by_spi_.find(cookie);
+    if (it != by_spi_.end() && it->second.sa->version() == IkeVersion::V1 &&
+        it->second.sa->is_initiator() == initiator)
+      return it->second.sa->on_datagram(d, now);
+  }
+  drop(fmt::format("dropped: no ISAKMP SA for cookies {:016x}/{:016x} from {}", r->initiator_cookie,
+                   r->responder_cookie, d.remote.to_string()));
+}
+
+void EngineImpl::new_v1_request(const Datagram& d, const v1::DatagramRoute& r, TimePoint now) {
+  if (auto it = half_open_.find({d.remote, r.initiator_cookie}); it != half_open_.end())
+    return it->second.sa->on_datagram(d, now);  // a retransmission
+  std::optional<Identity> id;
+  if (r.aggressive) id = v1::aggressive_mode_identity(d.payload);
+  auto* tunnel = match(d, IkeVersion::V1, id);
+  if (!tunnel) return drop(fmt::format("dropped IKEv1 phase 1 from {}: no IKEv1 tunnel for this peer", d.remote.to_string()));
+  auto* sa = tunnel->add_responder(new_ike_spi(), d, now);
+  if (!sa) return;
+  half_open_[{d.remote, r.initiator_cookie}] = {tunnel, sa};
+  sa->on_datagram(d, now);
 }
 
 void EngineImpl::dispatch_v2(const Datagram& d, TimePoint now) {
@@ -161,26 +193,33 @@ void EngineImpl::dispatch_v2(const Datagram& d, TimePoint now) {
   // The sender's I flag says which SPI is ours (§3.1).
   auto ours = hdr.initiator ? hdr.spi_r : hdr.spi_i;
   auto it = by_spi_.find(ours);
-  if (it == by_spi_.end() || it->second.sa->is_initiator() == hdr.initiator)
+  if (it == by_spi_.end() || it->second.sa->version() != IkeVersion::V2 ||
+      it->second.sa->is_initiator() == hdr.initiator)
     return drop(fmt::format("dropped: no IKE SA for SPI {:016x} from {}", ours, d.remote.to_string()));
   it->second.sa->on_datagram(d, now);
 }
 
-Tunnel* EngineImpl::match(const Datagram& d) const {
+Tunnel* EngineImpl::match(const Datagram& d, IkeVersion version, const std::optional<Identity>& id) const {
   // A peer's first message finds its tunnel by its address (the customer
-  // gateway) and the address it was sent to.
-  for (const auto& t : tunnels_)
-    if (!t->removed() && t->config().peer_address == d.remote.address &&
-        t->config().local_address == d.local.address)
-      return t.get();
-  return nullptr;
+  // gateway), the address it was sent to and the IKE version; when several
+  // tunnels share those, the identity an Aggressive Mode 1 carries picks.
+  Tunnel* first = nullptr;
+  for (const auto& t : tunnels_) {
+    const auto& c = t->config();
+    if (t->removed() || c.version != version || c.peer_address != d.remote.address ||
+        c.local_address != d.local.address)
+      continue;
+    if (!id || (c.remote_id && *c.remote_id == *id)) return t.get();
+    if (!first) first = t.get();
+  }
+  return first;
 }
 
 void EngineImpl::new_v2_request(const Datagram& d, const v2::WireHeader& h, TimePoint now) {
   if (auto it = half_open_.find({d.remote, h.header.spi_i}); it != half_open_.end())
     return it->second.sa->on_datagram(d, now);  // a retransmission
-  auto* tunnel = match(d);
-  if (!tunnel) return drop(fmt::format("dropped IKE_SA_INIT from {}: no tunnel for this peer", d.remote.to_string()));
+  auto* tunnel = match(d, IkeVersion::V2);
+  if (!tunnel) return drop(fmt::format("dropped IKE_SA_INIT from {}: no IKEv2 tunnel for this peer", d.remote.to_string()));
   auto m = v2::decode(d.payload);
   if (!m) return drop(fmt::format("dropped IKE_SA_INIT from {}: {}", d.remote.to_string(), v2::to_string(m.error())));
   // RFC 7296 §2.6: past the half-open threshold, no state without a cookie.

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "libike/ikev1/ikev1.hpp"
 #include "libike/ikev2/ikev2.hpp"
 
 namespace ike {
@@ -110,7 +111,8 @@ void Tunnel::initiate(TimePoint now) {
   auto* raw = sa.get();
   sas_.push_back(std::move(sa));
   host_.register_sa(*this, *raw);
-  event(TunnelEvent::Kind::Info, fmt::format("initiating IKEv2 to {}", config_.peer_address.to_string()));
+  event(TunnelEvent::Kind::Info, fmt::format("initiating IKEv{} to {}", config_.version == IkeVersion::V1 ? 1 : 2,
+                                             config_.peer_address.to_string()));
   raw->start(now);
 }
 
@@ -126,11 +128,9 @@ IkeSa* Tunnel::add_responder(std::uint64_t spi, const Datagram& request, TimePoi
 
 std::unique_ptr<IkeSa> Tunnel::make_sa(bool initiator, std::uint64_t spi, const Datagram* request,
                                        TimePoint now) {
-  if (config_.version != IkeVersion::V2) {
-    last_error_ = "IKEv1 is not available in this build yet";
-    event(TunnelEvent::Kind::NegotiationFailed, last_error_);
-    return nullptr;
-  }
+  // The only version-specific line of the tunnel layer.
+  if (config_.version == IkeVersion::V1)
+    return initiator ? v1::make_initiator(*this, spi, now) : v1::make_responder(*this, spi, *request, now);
   return initiator ? v2::make_initiator(*this, spi, now) : v2::make_responder(*this, spi, *request, now);
 }
 

