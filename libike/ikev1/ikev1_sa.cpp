@@ -145,7 +145,7 @@ void Ikev1Sa::reject(NotifyType type, const std::string& reason, TimePoint now, 
   send_informational({isakmp_notify(type)}, plaintext);
   // A peer that considers itself done with phase 1 learns it is not.
   if (!plaintext && p1.crypto) send_informational({isakmp_delete()});
-  fail(reason, now);
+  fail(fmt::format("{}; sent {}", reason, name(type)), now);
 }
 
 void Ikev1Sa::resend(const Flight& flight, std::string_view what) {

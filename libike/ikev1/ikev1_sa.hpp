@@ -146,7 +146,7 @@ class Ikev1Sa final : public ike::IkeSa {
   NotificationPayload isakmp_notify(NotifyType type, Bytes data = {}) const;
   DeletePayload isakmp_delete() const;
   // Tells the peer `type` (plaintext, or encrypted followed by a DELETE of
-  // the ISAKMP SA) and fails with `reason`.
+  // the ISAKMP SA) and fails with "<reason>; sent <TYPE>".
   void reject(NotifyType type, const std::string& reason, TimePoint now, bool plaintext);
 
   // Lifecycle.

@@ -38,7 +38,7 @@ void refuse(Ikev1Sa& sa, NotifyType type, const SaPayload* offer, const std::str
   auto spi = offered_spi(offer);
   auto proto = spi.empty() ? ProtocolId::Isakmp : ProtocolId::Esp;
   sa.send_informational({NotificationPayload{kDoiIpsec, proto, type, std::move(spi), {}}});
-  sa.owner.child_failed(sa, why, now);
+  sa.owner.child_failed(sa, fmt::format("{}; sent {}", why, name(type)), now);
 }
 
 // IDci is the initiator's side (our remote), IDcr ours. Without IDs the
