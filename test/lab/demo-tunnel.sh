@@ -4,7 +4,7 @@
 # (kited | strongswan), DEMO_FAMILY the address family (4 | 6).
 # shellcheck source=lib.sh
 source "$LAB_DIR/lib.sh"
-peers=${DEMO_PEERS:-strongswan}
+peers=${DEMO_PEERS:-kited}
 f=${DEMO_FAMILY:-4}
 
 # The two ways to run a pair of gateways; everything after is shared.

@@ -4,16 +4,14 @@
 # the gateways' own view of the tunnel, the kernel's ESP counters, and a
 # clean teardown. The script the guest runs is demo-tunnel.sh.
 #
-#   test/lab/demo.sh [BUILD_DIR]      (default: build, made by test/run.sh)
-#   DEMO_PEERS=kited test/lab/demo.sh     two kited, shown with kitectl status
-#   DEMO_PEERS=strongswan test/lab/demo.sh   two strongSwan charons
+#   test/lab/demo.sh [BUILD_DIR]      (default: build, made by test/run.sh):
+#                                     two kited, shown with kitectl status
+#   DEMO_PEERS=strongswan test/lab/demo.sh   two strongSwan charons instead
 #   DEMO_FAMILY=6 test/lab/demo.sh    IPv6 outside and inside
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
-# strongSwan on both sides until kited negotiates IKEv2; then the default
-# becomes kited (the one-word change that makes the demo kited <-> kited).
-export DEMO_PEERS=${DEMO_PEERS:-strongswan}
+export DEMO_PEERS=${DEMO_PEERS:-kited}
 export DEMO_FAMILY=${DEMO_FAMILY:-4}
 if [[ $DEMO_PEERS == kited && ! -x $build/daemon/kited ]]; then
   echo "demo: no $build/daemon/kited; build first (test/run.sh, or KITE_STAGES=unit test/run.sh)" >&2
