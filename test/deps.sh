@@ -11,7 +11,7 @@ packages=(
   clang libclang-rt-14-dev
   # kernel lab: UML kernel with ESP, modprobe, namespaces, a real peer
   user-mode-linux kmod iproute2 iputils-ping procps
-  strongswan-charon strongswan-swanctl
+  strongswan-charon strongswan-swanctl jq
 )
 missing=()
 for p in "${packages[@]}"; do
