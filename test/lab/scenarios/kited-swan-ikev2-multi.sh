@@ -10,6 +10,9 @@
 #     (TSi 10.2.0.0/24,10.2.1.0/24): kited (passive) answers with both in
 #     one SA and installs a policy per pair. Both subnets answer pings;
 #     charon's terminate cleans both kernels.
+#  3. charon initiates with selectors wider than kited's mappings
+#     (10.2.0.0/16 === 10.1.0.0/16): kited narrows them (RFC 7296 §2.9) to
+#     10.2.0.0/24,10.2.1.0/24 === 10.1.0.0/24 and charon installs that.
 # shellcheck source=../lib.sh
 source "$LAB_DIR/lib.sh"
 # shellcheck source=interop.bash
@@ -70,6 +73,21 @@ maps=$(jq -r '[.tunnel.children[0].mappings[] | "\(.local)=\(.remote)"] | sort |
 swan_expect right "$SUITE_SWAN_IKE" "$SUITE_SWAN_ESP" 1
 pings_both
 step "swanctl --terminate (right)"
+swanctl_in right --terminate --ike lab --timeout 20 >/dev/null
+kernel_clean left
+kernel_clean right
+
+step "3. charon initiates 10.2.0.0/16 === 10.1.0.0/16: kited narrows"
+swan_reload right <(swan_conf_psk right local_ts=10.2.0.0/16 remote_ts=10.1.0.0/16 esp=aes128-sha256-modp2048)
+swanctl_in right --initiate --child net --timeout 20 >"$LAB_OUT/right/initiate.out" 2>&1 || {
+  tail -n 20 "$LAB_OUT/right/initiate.out"
+  fail "charon could not initiate"
+}
+kite_json left show lab
+maps=$(jq -r '[.tunnel.children[0].mappings[] | "\(.local)=\(.remote)"] | sort | join(",")' <<<"$KITE_JSON")
+[[ $maps == "10.1.0.0/24=10.2.0.0/24,10.1.0.0/24=10.2.1.0/24" ]] || fail "left's CHILD SA covers '$maps'"
+swan_logged right 'CHILD_SA net\{[0-9]+\} established .* TS 10.2.0.0/24 10.2.1.0/24 === 10.1.0.0/24'
+ping_through left 10.2.1.1 -I 10.1.0.1
 swanctl_in right --terminate --ike lab --timeout 20 >/dev/null
 kernel_clean left
 kernel_clean right
