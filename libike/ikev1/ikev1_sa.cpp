@@ -306,9 +306,9 @@ void Ikev1Sa::quick_mode_timers(TimePoint now) {
       case Flight::Due::GiveUp: {
         auto why = fmt::format("no answer to quick mode {:08x} after {} transmissions", qm.message_id,
                                qm.flight.transmissions());
-        quick_mode_failed(*this, qm, why, now);
         // An initiator whose peer went silent gives the whole SA up, as IKEv2 does.
         if (qm.initiator) return fail(why, now);
+        quick_mode_failed(*this, qm, why, now);
       }
     }
   }

@@ -187,7 +187,8 @@ void quick_mode_start(Ikev1Sa& sa, std::size_t mapping_index, TimePoint now);
 bool quick_mode_hash_ok(const Ikev1Sa& sa, const QuickMode* qm, const Message& m);
 void quick_mode_response(Ikev1Sa& sa, QuickMode& qm, const Message& m, TimePoint now);
 Status install_quick_mode(Ikev1Sa& sa, QuickMode& qm, TimePoint now);
-// Ends a Quick Mode that failed: frees its SPI, reports the reason.
+// Ends a Quick Mode that failed: frees its SPI, reports the reason; an
+// ISAKMP SA we initiated that is left without IPsec SAs is closed.
 void quick_mode_failed(Ikev1Sa& sa, QuickMode& qm, const std::string& reason, TimePoint now);
 // quick_mode_responder.cpp.
 void quick_mode_request(Ikev1Sa& sa, const Message& m, std::uint32_t message_id, Bytes iv,

@@ -9,6 +9,8 @@
 // HASH(2) = prf(SKEYID_a, M-ID | Ni_b | everything after HASH(2))
 // HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b)
 // One Quick Mode per configured SPD mapping; IDci/IDcr are its subnets.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "libike/ikev1/ikev1_sa.hpp"
@@ -218,6 +220,12 @@ void quick_mode_failed(Ikev1Sa& sa, QuickMode& qm, const std::string& reason, Ti
   qm.flight.stop();
   qm.forget_at = now + sa.owner.options().linger;
   sa.owner.child_failed(sa, reason, now);
+  // As IKEv2 does when its first CHILD SA fails: an ISAKMP SA we set up
+  // that carries nothing and negotiates nothing goes, telling the peer.
+  bool pending = std::any_of(sa.quick_modes.begin(), sa.quick_modes.end(), [](const auto& q) {
+    return q->initiator && q->state == QmState::Sent1;
+  });
+  if (qm.initiator && sa.initiator && sa.child_sas.empty() && !pending && sa.waiting.empty()) sa.close(now);
 }
 
 }  // namespace ike::v1

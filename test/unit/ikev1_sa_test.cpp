@@ -266,7 +266,7 @@ TEST_CASE("IKE proposal mismatch: NO-PROPOSAL-CHOSEN, one line naming both offer
   CHECK(h.b.events.front().tunnel == "t1");
 }
 
-TEST_CASE("ESP proposal mismatch: NO-PROPOSAL-CHOSEN for the quick mode, ISAKMP SA stays") {
+TEST_CASE("ESP proposal mismatch: NO-PROPOSAL-CHOSEN for the quick mode, then the empty ISAKMP SA goes") {
   Harness h;
   h.a.cfg.ipsec.encryption = {EncrAlg::Aes256Cbc};
   h.b.cfg.ipsec.encryption = {EncrAlg::TripleDesCbc};
@@ -274,8 +274,11 @@ TEST_CASE("ESP proposal mismatch: NO-PROPOSAL-CHOSEN for the quick mode, ISAKMP 
   REQUIRE(h.run_until([&] { return !h.a.child_failures.empty() && !h.b.child_failures.empty(); }));
   h.settle();
   INFO(h.a.events_text() << h.b.events_text());
-  CHECK(h.a.up());
-  CHECK(h.b.up());
+  // As with IKEv2's first CHILD SA: the initiator deletes an ISAKMP SA that
+  // carries nothing, and the peer follows.
+  REQUIRE(both_closed(h));
+  CHECK_FALSE(h.a.ended->failed);
+  CHECK(h.b.ended->reason == "deleted by the peer");
   CHECK(h.a.installed.empty());
   CHECK(h.b.installed.empty());
   REQUIRE(h.b.child_failures.size() == 1);
@@ -285,7 +288,22 @@ TEST_CASE("ESP proposal mismatch: NO-PROPOSAL-CHOSEN for the quick mode, ISAKMP 
   CHECK(h.a.child_failures[0].find("NO-PROPOSAL-CHOSEN") != std::string::npos);
   // The SPI A reserved for the failed quick mode went back.
   CHECK(h.a.released.size() == 1);
-  CHECK_FALSE(h.a.sa->has_child_for(0));
+}
+
+TEST_CASE("a failed quick mode leaves the ISAKMP SA up while other IPsec SAs exist") {
+  Harness h;
+  h.a.cfg.mappings.push_back({*Subnet::parse("10.1.1.0/24"), *Subnet::parse("10.2.1.0/24")});
+  h.start(h.a);
+  REQUIRE(h.run_until([&] { return !h.a.child_failures.empty(); }));
+  h.settle();
+  INFO(h.a.events_text() << h.b.events_text());
+  CHECK(h.a.up());
+  CHECK(h.b.up());
+  CHECK(h.a.installed.size() == 1);
+  CHECK(h.b.installed.size() == 1);
+  CHECK(h.a.child_failures[0].find("INVALID-ID-INFORMATION") != std::string::npos);
+  CHECK_FALSE(h.a.sa->has_child_for(1));
+  CHECK(h.a.sa->has_child_for(0));
 }
 
 TEST_CASE("PFS required by the responder but not offered fails; offered but not required is accepted") {
