@@ -87,7 +87,7 @@ int run_export(Context& ctx) {
 
 const CommandSpec cmd_export{
     "export", "TUNNEL [--format swanctl|libreswan] [--config PATH] [--output FILE]",
-    "the customer gateway's config for a tunnel (holds the PSK; no daemon needed)",
+    "the customer gateway's config (holds the PSK; no daemon)",
     1, 1, {"--format", "--config", "--output"}, {}, run_export};
 
 }  // namespace kite::kitectl
