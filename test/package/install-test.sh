@@ -51,11 +51,14 @@ ok "$(basename "$deb") ($(du -k "$deb" | cut -f1) KiB), $(basename "$dbgsym")"
 # --- lintian ---------------------------------------------------------------
 step "lintian (errors and warnings fail; overrides in packaging/debian/kite.lintian-overrides)"
 lintian_log=$out/lintian.log
-lintian_rc=0
-lintian --fail-on error,warning --display-info --show-overrides "$changes" >"$lintian_log" 2>&1 ||
-  lintian_rc=$?
+# As nobody: lintian advises against running as root. Overridden tags are
+# shown (O:) with their justification (N:), and only E: and W: fail
+# (--fail-on would count the overridden ones too when they are shown).
+HOME=/tmp setpriv --reuid=nobody --regid=nogroup --clear-groups \
+  lintian --fail-on none --display-info --show-overrides "$changes" >"$lintian_log" 2>&1 ||
+  fail "lintian did not run: $(cat "$lintian_log")"
 sed 's/^/  /' "$lintian_log"
-((lintian_rc == 0)) || fail "lintian found errors or warnings (exit $lintian_rc): $lintian_log"
+! grep -q '^[EW]:' "$lintian_log" || fail "lintian found errors or warnings: $lintian_log"
 ok "lintian: $(grep -c '^E:' "$lintian_log" || true) errors, $(grep -c '^W:' "$lintian_log" || true) warnings," \
   "$(grep -c '^I:' "$lintian_log" || true) info, $(grep -c '^O:' "$lintian_log" || true) overridden"
 

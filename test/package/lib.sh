@@ -10,6 +10,10 @@ fail() {
   exit 1
 }
 
+# Any command that fails unexpectedly (set -e) says where, not just exits.
+set -E
+trap 'fail "unexpected failure (exit $?) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
+
 # The Debian mirror this machine's apt uses (sources.list or deb822
 # .sources), for SUITE (bookworm, bookworm-security).
 debian_mirror() {
@@ -69,6 +73,7 @@ cleanup_root() {
   if [[ -n ${run_root:-} && -d $run_root ]]; then
     if [[ ${KITE_PKG_KEEP:-0} == 1 ]]; then
       echo "  test root kept: $run_root (chroot $run_root bash)"
+      run_root=''
     else
       rm -rf "$run_root"
     fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the installed kited the way kite.service does, without systemd (no
-# systemd runs here): in a network namespace of its own (a dummy interface
-# with the config's local_address; nothing leaves it), chrooted into the
-# test root, as root with group kite, only the unit's capability bounding
+# systemd runs here): in a network namespace of its own (the config's
+# local_address on lo; nothing leaves it), chrooted into the test root, as
+# root with group kite, only the unit's capability bounding
 # set, no_new_privs, the unit's UMask, /run/kite as RuntimeDirectory,
 # NOTIFY_SOCKET and JOURNAL_STREAM set, and under strace. Then checks:
 #
@@ -40,10 +40,12 @@ finish() {
   [[ -z $strace_pid ]] || wait "$strace_pid" 2>/dev/null || true
   [[ -z $notify_pid ]] || { kill "$notify_pid" 2>/dev/null; wait "$notify_pid" 2>/dev/null || true; }
   ip netns del "$ns" 2>/dev/null || true
-  if ((rc)); then
-    echo "  kited's output ($work/kited.log):"
-    tail -n 25 "$work/kited.log" 2>/dev/null | sed 's/^/    /'
-    echo "  kept: $work"
+  if ((rc)) || [[ ${KITE_PKG_KEEP:-0} == 1 ]]; then
+    if ((rc)); then
+      echo "  kited's output ($work/kited.log):"
+      tail -n 25 "$work/kited.log" 2>/dev/null | sed 's/^/    /'
+    fi
+    echo "  kept: $work (kited.log, notify.log, trace)"
   else
     rm -rf "$work"
   fi
@@ -75,11 +77,12 @@ local_address=$(sed -n 's/^  local_address: *\([^ #]*\).*/\1/p' "$config")
 # Debug logging, so that the PSK check below sees the most log lines.
 sed -i 's/^\(  log_level:\) *[a-z]*/\1 debug/' "$config"
 psk=$(sed -n 's/^ *pre_shared_key: *"\(.*\)".*/\1/p' "$config")
+# The address goes on lo: this host's kernel may lack the dummy module, and
+# with no other interface and no routes, nothing kited sends leaves the
+# namespace.
 ip netns add "$ns"
+ip -n "$ns" addr add "$local_address" dev lo
 ip -n "$ns" link set lo up
-ip -n "$ns" link add kite0 type dummy
-ip -n "$ns" addr add "$local_address/24" dev kite0
-ip -n "$ns" link set kite0 up
 
 rm -rf "$run_root$runtime_dir"
 mkdir -m "$runtime_mode" "$run_root$runtime_dir"

@@ -69,10 +69,16 @@ fi
 # --- address families ----------------------------------------------------------
 families=$(sed -n 's/^RestrictAddressFamilies=//p' "$unit" | tail -n 1)
 used_families=$(sed -n 's/^[0-9]\+ \+socket\(pair\)\?(\(AF_[A-Z0-9]\+\).*/\2/p' <<<"$kited_lines" | sort -u)
+missing_families=()
 for f in $used_families; do
-  [[ " $families " == *" $f "* ]] || { echo "  RestrictAddressFamilies lacks $f, which kited uses"; problems=1; }
+  [[ " $families " == *" $f "* ]] || missing_families+=("$f")
 done
-echo "  ok: sockets of families $(tr '\n' ' ' <<<"$used_families")within RestrictAddressFamilies"
+if ((${#missing_families[@]})); then
+  echo "  RestrictAddressFamilies lacks ${missing_families[*]}, which kited uses"
+  problems=1
+else
+  echo "  ok: sockets of families $(tr '\n' ' ' <<<"$used_families")within RestrictAddressFamilies"
+fi
 
 # --- writes (ProtectSystem=strict) ------------------------------------------------
 writes=$(grep -E '^[0-9]+ +(openat|open|creat)\(.*O_(WRONLY|RDWR|CREAT|TRUNC)' <<<"$kited_lines" | grep -v '= -1' || true)
