@@ -5,6 +5,7 @@
 // installs, policies, rollback), so both versions share that code.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,10 @@ class IkeSaOwner {
   // tunnel is stale and goes without telling the peer.
   virtual void initial_contact(const IkeSa& self, TimePoint now) = 0;
   virtual void ike_established(IkeSa& sa, TimePoint now) = 0;
+  // IKE SA rekeying (RFC 7296 §2.18): a fresh local SPI, and the
+  // successor that takes over the CHILD SAs (the old SA is deleted later).
+  virtual std::uint64_t new_ike_spi() = 0;
+  virtual void adopt(std::unique_ptr<IkeSa> successor, TimePoint now) = 0;
   // The IKE SA is gone (its children were removed before this call).
   virtual void ike_ended(IkeSa& sa, const IkeSaEnd& end, TimePoint now) = 0;
   // A CHILD SA for a configured mapping could not be created.

@@ -200,17 +200,26 @@ void Tunnel::ike_established(IkeSa& sa, TimePoint) {
   event(TunnelEvent::Kind::Up, fmt::format("IKE SA with {} established", sa.remote_endpoint().to_string()));
 }
 
+void Tunnel::adopt(std::unique_ptr<IkeSa> successor, TimePoint) {
+  auto* raw = successor.get();
+  sas_.push_back(std::move(successor));
+  host_.register_sa(*this, *raw);
+}
+
 void Tunnel::ike_ended(IkeSa&, const IkeSaEnd& end, TimePoint now) {
   if (end.failed) {
     ++host_.counters().ike_sas_failed;
     last_error_ = end.reason;
     event(TunnelEvent::Kind::NegotiationFailed, end.reason);
   } else if (!end.reason.empty()) {
-    event(TunnelEvent::Kind::Down, "IKE SA " + end.reason);
+    // Down only if no other IKE SA carries the tunnel.
+    bool carried = std::any_of(sas_.begin(), sas_.end(),
+                               [](const auto& sa) { return sa->phase() == IkeSaPhase::Established; });
+    event(carried ? TunnelEvent::Kind::Info : TunnelEvent::Kind::Down, "IKE SA " + end.reason);
   }
   // An `active` tunnel stays up: negotiate again after a pause.
   bool keep_up = config_.negotiation == Negotiation::Active && !admin_down_ && !removed_;
-  if (keep_up && !retry_at_) retry_at_ = now + host_.options().retry_interval;
+  if (keep_up && !retry_at_ && !current()) retry_at_ = now + host_.options().retry_interval;
 }
 
 void Tunnel::child_failed(IkeSa&, const std::string& reason, TimePoint) {

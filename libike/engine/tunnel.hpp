@@ -70,6 +70,8 @@ class Tunnel final : public IkeSaOwner {
   bool has_other_ike_sa(const IkeSa& self) const override;
   void initial_contact(const IkeSa& self, TimePoint now) override;
   void ike_established(IkeSa& sa, TimePoint now) override;
+  std::uint64_t new_ike_spi() override { return host_.new_ike_spi(); }
+  void adopt(std::unique_ptr<IkeSa> successor, TimePoint now) override;
   void ike_ended(IkeSa& sa, const IkeSaEnd& end, TimePoint now) override;
   void child_failed(IkeSa& sa, const std::string& reason, TimePoint now) override;
   const EngineOptions& options() const override { return host_.options(); }

@@ -241,11 +241,8 @@ std::vector<Payload> respond_child(Ikev2Sa& sa, const ChildOffer& offer, TimePoi
 std::vector<Payload> respond_create_child(Ikev2Sa& sa, const Message& m, TimePoint now) {
   const auto* sap = m.find<SaPayload>();
   const auto* nonce = m.find<NoncePayload>();
-  if (sap && !sap->proposals.empty() && sap->proposals.front().protocol == ProtocolId::Ike) {
-    // IKE SA rekeying (§1.3.2) arrives with issue 6.
-    sa.event(TunnelEvent::Kind::Warning, "peer tried to rekey the IKE SA; not supported yet");
-    return {NotifyPayload::make(NotifyType::NoProposalChosen)};
-  }
+  if (sap && !sap->proposals.empty() && sap->proposals.front().protocol == ProtocolId::Ike)
+    return respond_ike_rekey(sa, m, now);  // §1.3.2
   const auto* tsi = m.find<TsiPayload>();
   const auto* tsr = m.find<TsrPayload>();
   if (!sap || !nonce || !tsi || !tsr) return {NotifyPayload::make(NotifyType::InvalidSyntax)};

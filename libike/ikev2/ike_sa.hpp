@@ -90,6 +90,7 @@ class Ikev2Sa final : public ike::IkeSa {
   std::optional<TimePoint> established;
   std::optional<TimePoint> expires_at;  // half-open timeout or linger end
   bool done = false;                    // finished(): the engine may destroy it
+  bool superseded = false;              // rekeyed: a successor carries the children
 
   const TunnelConfig& config() const { return owner.config(); }
   Random& random() { return owner.env().random(); }
@@ -157,5 +158,6 @@ std::vector<Payload> respond_init(Ikev2Sa& sa, const Message& request, const Dat
 std::vector<Payload> respond_auth(Ikev2Sa& sa, const Message& request, TimePoint now);
 std::vector<Payload> respond_create_child(Ikev2Sa& sa, const Message& request, TimePoint now);
 std::vector<Payload> respond_informational(Ikev2Sa& sa, const Message& request, TimePoint now);
+std::vector<Payload> respond_ike_rekey(Ikev2Sa& sa, const Message& request, TimePoint now);
 
 }  // namespace ike::v2

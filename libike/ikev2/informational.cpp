@@ -117,7 +117,8 @@ std::vector<Payload> respond_informational(Ikev2Sa& sa, const Message& m, TimePo
   }
   if (delete_ike) {
     // §1.4.1: answer empty; the SA and its children are gone.
-    sa.end({false, "deleted by peer"}, now, true);
+    // A rekeyed SA goes quietly: its successor carries the tunnel.
+    sa.end({false, sa.superseded ? "" : "deleted by peer"}, now, true);
     return {};
   }
   if (err && err->protocol == ProtocolId::None) {

@@ -21,22 +21,50 @@ SkKeys IkeCrypto::outbound(bool initiator) const {
 
 SkKeys IkeCrypto::inbound(bool initiator) const { return outbound(!initiator); }
 
-Result<IkeCrypto> derive_ike_crypto(const IkeSuite& suite, const Secret& shared_secret,
-                                    ByteView ni, ByteView nr, std::uint64_t spi_i,
-                                    std::uint64_t spi_r) {
+namespace {
+
+Result<IkeCrypto> make_crypto(const IkeSuite& suite) {
   IkeCrypto c;
   c.prf = crypto::make_prf(suite.prf);
   c.cipher = crypto::make_cipher(suite.encr);
   if (suite.integ) c.integrity = crypto::make_integrity(*suite.integ);
   if (!c.prf || !c.cipher || (suite.integ && !c.integrity))
     return fail("negotiated IKE algorithm not available in this build");
-  // RFC 7296 §2.14.
-  auto seed = crypto::v2::skeyseed(*c.prf, ni, nr, shared_secret);
+  return c;
+}
+
+// RFC 7296 §2.14: {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr}
+// = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr).
+Status fill_keys(IkeCrypto& c, const Secret& skeyseed, ByteView ni, ByteView nr, std::uint64_t spi_i,
+                 std::uint64_t spi_r) {
   auto sizes = crypto::v2::ike_sa_key_sizes(*c.prf, c.integrity.get(), *c.cipher);
-  auto k = crypto::v2::derive_ike_sa_keys(*c.prf, seed, ni, nr, spi_bytes(spi_i), spi_bytes(spi_r), sizes);
+  auto k = crypto::v2::derive_ike_sa_keys(*c.prf, skeyseed, ni, nr, spi_bytes(spi_i), spi_bytes(spi_r), sizes);
   if (!k) return fail(k.error().message);
   c.keys = {std::move(k->sk_d), std::move(k->sk_ai), std::move(k->sk_ar), std::move(k->sk_ei),
             std::move(k->sk_er), std::move(k->sk_pi), std::move(k->sk_pr)};
+  return {};
+}
+
+}  // namespace
+
+Result<IkeCrypto> derive_ike_crypto(const IkeSuite& suite, const Secret& shared_secret,
+                                    ByteView ni, ByteView nr, std::uint64_t spi_i,
+                                    std::uint64_t spi_r) {
+  auto c = make_crypto(suite);
+  if (!c) return c;
+  // RFC 7296 §2.14: SKEYSEED = prf(Ni | Nr, g^ir).
+  auto seed = crypto::v2::skeyseed(*c->prf, ni, nr, shared_secret);
+  if (auto st = fill_keys(*c, seed, ni, nr, spi_i, spi_r); !st) return fail(st.error().message);
+  return c;
+}
+
+Result<IkeCrypto> derive_rekeyed_ike_crypto(const IkeCrypto& old, const IkeSuite& suite,
+                                            const Secret& shared_secret, ByteView ni, ByteView nr,
+                                            std::uint64_t spi_i, std::uint64_t spi_r) {
+  auto c = make_crypto(suite);
+  if (!c) return c;
+  auto seed = crypto::v2::rekey_skeyseed(*old.prf, old.keys.sk_d, shared_secret, ni, nr);
+  if (auto st = fill_keys(*c, seed, ni, nr, spi_i, spi_r); !st) return fail(st.error().message);
   return c;
 }
 

@@ -39,6 +39,13 @@ Result<IkeCrypto> derive_ike_crypto(const IkeSuite& suite, const Secret& shared_
                                     ByteView ni, ByteView nr, std::uint64_t spi_i,
                                     std::uint64_t spi_r);
 
+// RFC 7296 §2.18: the IKE SA that replaces a rekeyed one. SKEYSEED =
+// prf(SK_d (old), g^ir (new) | Ni | Nr) with the OLD SA's PRF, then the
+// SK_* set with the new suite's PRF and the new SPIs.
+Result<IkeCrypto> derive_rekeyed_ike_crypto(const IkeCrypto& old, const IkeSuite& suite,
+                                            const Secret& shared_secret, ByteView ni, ByteView nr,
+                                            std::uint64_t spi_i, std::uint64_t spi_r);
+
 // RFC 7296 §2.17: KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr), taken as
 // initiator->responder encryption then integrity key, then
 // responder->initiator. AEAD keys include the salt (RFC 4106 §8.1).

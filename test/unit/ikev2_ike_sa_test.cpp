@@ -7,6 +7,7 @@
 
 #include "libike/engine/kernel_state.hpp"
 #include "libike/ikev2/ike_sa.hpp"
+#include "libike/ikev2/proposals.hpp"
 #include "test/unit/sim/fake_kernel.hpp"
 
 using namespace ike;
@@ -37,6 +38,8 @@ class Owner final : public IkeSaOwner, public Environment {
   bool has_other_ike_sa(const ike::IkeSa&) const override { return false; }
   void initial_contact(const ike::IkeSa&, TimePoint) override {}
   void ike_established(ike::IkeSa&, TimePoint) override { ++established; }
+  std::uint64_t new_ike_spi() override { return 0x3333; }
+  void adopt(std::unique_ptr<ike::IkeSa> sa, TimePoint) override { adopted.push_back(std::move(sa)); }
   void ike_ended(ike::IkeSa&, const IkeSaEnd& e, TimePoint) override { ended.push_back(e); }
   void child_failed(ike::IkeSa&, const std::string& why, TimePoint) override { child_errors.push_back(why); }
   const EngineOptions& options() const override { return opts_; }
@@ -58,6 +61,7 @@ class Owner final : public IkeSaOwner, public Environment {
   std::vector<TunnelEvent> events;
   std::vector<IkeSaEnd> ended;
   std::vector<std::string> child_errors;
+  std::vector<std::unique_ptr<ike::IkeSa>> adopted;
   int established = 0;
 };
 
@@ -96,9 +100,10 @@ struct Pair {
     }
   }
   // A request from the initiator, protected with its real keys.
-  Datagram request(std::vector<Payload> payloads) {
+  Datagram request(std::vector<Payload> payloads, ExchangeType ex = ExchangeType::Informational,
+                   std::uint32_t later = 0) {
     Message m;
-    m.header = init.header_for(ExchangeType::Informational, init.requests.next_id(), false);
+    m.header = init.header_for(ex, init.requests.next_id() + later, false);
     m.payloads = std::move(payloads);
     auto wire = encode_protected(m, init.keys->outbound(true), oi.rng_);
     REQUIRE(wire);
@@ -191,4 +196,55 @@ TEST_CASE("DELETE of a CHILD_SA is answered with our SPI of the pair") {
   CHECK(del->spis == std::vector<std::uint32_t>{child.spi_out});
   CHECK(p.resp->children().empty());
   CHECK(p.orr.kernel_.empty());
+}
+
+TEST_CASE("a peer's IKE SA rekey: the successor takes the CHILD SAs, the old one goes quietly") {
+  Pair p;
+  p.init.start(p.now);
+  p.pump();
+  // The initiator's side of the rekey (§2.18), built by hand.
+  auto kx = crypto::make_key_exchange(crypto::DhGroup::Modp2048, p.oi.rng_);
+  REQUIRE(kx);
+  Bytes ni(32, 0x42);
+  auto offer = ike_offer(p.oi.cfg_.ike);
+  for (auto& prop : offer.proposals) prop.spi = Proposal::spi64(0x4444);
+  auto pub = (*kx)->public_value();
+  p.resp->on_datagram(p.request({offer, NoncePayload{ni}, KePayload{14, Bytes(pub.begin(), pub.end())}},
+                                ExchangeType::CreateChildSa),
+                      p.now);
+  auto m = p.answer();
+  REQUIRE_FALSE(m.first_error());
+  const auto* sap = m.find<SaPayload>();
+  const auto* nr = m.find<NoncePayload>();
+  const auto* ke = m.find<KePayload>();
+  REQUIRE((sap && nr && ke));
+  CHECK(sap->proposals[0].spi_u64() == 0x3333u);
+  REQUIRE(p.orr.adopted.size() == 1);
+  auto& next = static_cast<Ikev2Sa&>(*p.orr.adopted.front());
+  CHECK(next.local_spi() == 0x3333);
+  CHECK(next.remote_spi() == 0x4444);
+  CHECK(next.children().size() == 1);
+  CHECK(p.resp->children().empty());
+  // Our side derives the same keys: the successor answers an INFORMATIONAL.
+  auto shared = (*kx)->shared_secret(ke->data);
+  REQUIRE(shared);
+  auto suite = ProposalMatcher::accept_ike(*sap, p.oi.cfg_.ike);
+  REQUIRE(suite);
+  auto keys = derive_rekeyed_ike_crypto(*p.init.keys, *suite, *shared, ni, nr->data, 0x4444, 0x3333);
+  REQUIRE(keys);
+  Message info;
+  info.header = {0x4444, 0x3333, ExchangeType::Informational, true, false, false, 0};
+  auto wire = encode_protected(info, keys->outbound(true), p.oi.rng_);
+  REQUIRE(wire);
+  next.on_datagram({{p.orr.cfg_.local_address, 500}, {p.oi.cfg_.local_address, 500}, *wire}, p.now);
+  REQUIRE(p.orr.out.size() == 1);
+  auto answer = decode_protected(p.orr.out.front().payload, keys->inbound(true));
+  CHECK(answer);
+  p.orr.out.clear();
+  // The peer deletes the old IKE SA: no CHILD SA leaves the kernel.
+  p.resp->on_datagram(p.request({DeletePayload{ProtocolId::Ike, {}}}, ExchangeType::Informational, 1), p.now);
+  CHECK(p.resp->state == SaState::Closed);
+  REQUIRE(p.orr.ended.size() == 1);
+  CHECK(p.orr.ended[0].reason.empty());
+  CHECK(p.orr.kernel_.sas().size() == 2);
 }
