@@ -12,6 +12,9 @@ packages=(
   # kernel lab: UML kernel with ESP, modprobe, namespaces, a real peer
   user-mode-linux kmod iproute2 iputils-ping procps
   strongswan-charon strongswan-swanctl jq
+  # package stage: build the .deb, lintian, a clean Debian 12 root, the
+  # service check (strace, systemd-analyze)
+  dpkg-dev debhelper fakeroot lintian debootstrap ccache strace systemd
 )
 missing=()
 for p in "${packages[@]}"; do

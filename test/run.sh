@@ -2,13 +2,13 @@
 # The one test command (README): installs dependencies from Debian's
 # packages, builds, and runs every stage. Run as root on Debian 12.
 #
-#   test/run.sh                  everything: unit, fuzz, lab
-#   KITE_STAGES="unit" test/run.sh       only some stages (unit fuzz lab)
+#   test/run.sh                  everything: unit, fuzz, lab, package
+#   KITE_STAGES="unit" test/run.sh       only some stages (unit fuzz lab package)
 #   KITE_FUZZ_SECONDS=10 test/run.sh     shorter fuzzing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-stages=${KITE_STAGES:-"unit fuzz lab"}
+stages=${KITE_STAGES:-"unit fuzz lab package"}
 jobs=${KITE_JOBS:-$(nproc)}
 start=$(date +%s)
 
@@ -41,6 +41,11 @@ fi
 if [[ " $stages " == *" lab "* ]]; then
   banner "kernel lab"
   test/lab/run.sh "$root/build"
+fi
+
+if [[ " $stages " == *" package "* ]]; then
+  banner "package: build the .deb, lintian, install into a clean Debian 12 root (test/package)"
+  test/package/install-test.sh
 fi
 
 banner "all stages passed: $stages"
