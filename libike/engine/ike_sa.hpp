@@ -75,8 +75,13 @@ class IkeSaOwner {
   virtual void ike_established(IkeSa& sa, TimePoint now) = 0;
   // IKE SA rekeying (RFC 7296 §2.18): a fresh local SPI, and the
   // successor that takes over the CHILD SAs (the old SA is deleted later).
-  virtual std::uint64_t new_ike_spi() = 0;
-  virtual void adopt(std::unique_ptr<IkeSa> successor, TimePoint now) = 0;
+  // An owner that cannot host a successor (test harnesses) keeps these
+  // defaults: SPI 0 means "no", and the IKE SA refuses the rekey.
+  virtual std::uint64_t new_ike_spi() { return 0; }
+  virtual void adopt(std::unique_ptr<IkeSa> successor, TimePoint now) {
+    (void)successor;
+    (void)now;
+  }
   // The IKE SA is gone (its children were removed before this call).
   virtual void ike_ended(IkeSa& sa, const IkeSaEnd& end, TimePoint now) = 0;
   // A CHILD SA for a configured mapping could not be created.

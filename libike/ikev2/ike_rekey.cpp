@@ -55,12 +55,13 @@ std::vector<Payload> respond_ike_rekey(Ikev2Sa& sa, const Message& m, TimePoint 
   }
   auto group = static_cast<std::uint16_t>(choice->suite.dh);
   if (ke->group != group) return {NotifyPayload::invalid_ke(group)};
+  auto our_spi = sa.owner.new_ike_spi();
+  if (our_spi == 0) return {NotifyPayload::make(NotifyType::NoProposalChosen)};
   auto kx = crypto::make_key_exchange(choice->suite.dh, sa.random());
   if (!kx) return {NotifyPayload::make(NotifyType::NoProposalChosen)};
   auto shared = (*kx)->shared_secret(ke->data);
   if (!shared) return {NotifyPayload::make(NotifyType::InvalidSyntax)};
   auto nr = sa.random().bytes(kNonceSize);
-  auto our_spi = sa.owner.new_ike_spi();
   auto keys = derive_rekeyed_ike_crypto(*sa.keys, choice->suite, *shared, nonce->data, nr, *their_spi, our_spi);
   if (!keys) return {NotifyPayload::make(NotifyType::NoProposalChosen)};
   choice->reply.spi = Proposal::spi64(our_spi);
