@@ -2,13 +2,13 @@
 # The one test command (README): installs dependencies from Debian's
 # packages, builds, and runs every stage. Run as root on Debian 12.
 #
-#   test/run.sh                  everything: unit, fuzz, lab, package
-#   KITE_STAGES="unit" test/run.sh       only some stages (unit fuzz lab package)
+#   test/run.sh                  everything: unit, fuzz, package, lab
+#   KITE_STAGES="unit" test/run.sh       only some stages (unit fuzz package lab)
 #   KITE_FUZZ_SECONDS=10 test/run.sh     shorter fuzzing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-stages=${KITE_STAGES:-"unit fuzz lab package"}
+stages=${KITE_STAGES:-"unit fuzz package lab"}
 jobs=${KITE_JOBS:-$(nproc)}
 start=$(date +%s)
 
@@ -38,14 +38,15 @@ if [[ " $stages " == *" fuzz "* ]]; then
   test/fuzz/run.sh build-fuzz "${KITE_FUZZ_SECONDS:-60}"
 fi
 
-if [[ " $stages " == *" lab "* ]]; then
-  banner "kernel lab"
-  test/lab/run.sh "$root/build"
-fi
-
+# Before the lab: its package-binaries scenario runs the .deb's kited.
 if [[ " $stages " == *" package "* ]]; then
   banner "package: build the .deb, lintian, install into a clean Debian 12 root (test/package)"
   test/package/install-test.sh
+fi
+
+if [[ " $stages " == *" lab "* ]]; then
+  banner "kernel lab"
+  test/lab/run.sh "$root/build"
 fi
 
 banner "all stages passed: $stages"
