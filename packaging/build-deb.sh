@@ -4,9 +4,10 @@
 #   packaging/build-deb.sh [--from worktree|head] [--check] [OUTDIR]
 #
 # Debian tools want debian/ at the top of the source, so this stages a copy
-# of the source in a temporary directory with packaging/debian as debian/
-# and runs `dpkg-buildpackage -b -us -uc` there. The packages, .buildinfo
-# and .changes land in OUTDIR (default: build-deb/ in the repository).
+# of the source in OUTDIR/.stage/kite-<version> with packaging/debian as
+# debian/ and runs `dpkg-buildpackage -b -us -uc` there. The packages,
+# .buildinfo and .changes land in OUTDIR (default: build-deb/ in the
+# repository), the build log in OUTDIR/build.log.
 #
 #   --from worktree  (default) the files git tracks or would track (not
 #                    ignored), as they are in the working tree: what you
@@ -17,7 +18,8 @@
 #
 # KITE_JOBS sets the build's parallelism (default 2: shared cores). With
 # ccache installed, unchanged sources are not compiled again (OUTDIR/.ccache).
-# Needs the Build-Depends of packaging/debian/control (test/deps.sh).
+# Needs the Build-Depends of packaging/debian/control: run as root, it
+# installs the missing ones with apt-get build-dep.
 set -euo pipefail
 
 from=worktree

@@ -1,5 +1,8 @@
 # The checks of install-test.sh inside the test root ($run_root, in_root).
 # shellcheck shell=bash
+# run_root, root and out are set by install-test.sh; dpkg-query's ${...}
+# formats are meant literally.
+# shellcheck disable=SC2154,SC2016
 
 # Every file the package installs, with mode and owner: one more or one less
 # fails, so nothing is shipped by accident (a static library, a lab tool).
@@ -73,7 +76,8 @@ check_installed() {
 
   local out rc=0
   out=$(in_root kitectl check --config /etc/kite/kite.yaml 2>&1) || rc=$?
-  ((rc == 0)) || { echo "$out" | sed 's/^/  /'; fail "kitectl check rejects the shipped config (exit $rc)"; }
+  # shellcheck disable=SC2001 # indenting every line
+  ((rc == 0)) || { sed 's/^/  /' <<<"$out"; fail "kitectl check rejects the shipped config (exit $rc)"; }
   ok "kitectl check --config /etc/kite/kite.yaml: $out"
   in_root sh -c 'sed "s/^  local_address: .*/  local_address: 300.1.1.1/" /etc/kite/kite.yaml >/tmp/bad.yaml'
   rc=0
@@ -170,4 +174,21 @@ check_remove_and_purge() {
     fail "purge deleted /etc/kite/tunnels.d/customer.yaml, which the administrator wrote"
   [[ ! -e $run_root/etc/kite/kite.yaml ]] || fail "purge left /etc/kite/kite.yaml"
   ok "reinstall with an existing group works; purge removes kite.yaml, keeps tunnels.d/customer.yaml"
+}
+
+# kite.service as installed: systemd 252 parses every line, and the
+# exposure score of `systemd-analyze security` (README: 2.0) does not get
+# worse than KITE_MAX_EXPOSURE.
+check_unit() {
+  step "kite.service: syntax and systemd-analyze security"
+  local unit=$run_root/lib/systemd/system/kite.service out score max=${KITE_MAX_EXPOSURE:-2.0}
+  out=$(systemd-analyze verify --man=no "$unit" 2>&1 | grep -v 'is not executable' || true)
+  [[ -z $out ]] || fail "systemd-analyze verify: $out"
+  out=$(systemd-analyze security --offline=yes --root="$run_root" kite.service 2>&1) ||
+    fail "systemd-analyze security failed: $out"
+  score=$(sed -n 's/.*Overall exposure level for kite.service: \([0-9.]*\).*/\1/p' <<<"$out")
+  [[ -n $score ]] || fail "no exposure level in: $out"
+  awk -v s="$score" -v m="$max" 'BEGIN { exit !(s <= m) }' ||
+    fail "systemd-analyze security scores kite.service $score, worse than $max (README.md, Install)"
+  ok "every line parsed; exposure $score (at most $max)"
 }

@@ -14,6 +14,7 @@
 #   KITE_PKG_SKIP_BUILD=1                test the .debs already in build-deb/
 #   KITE_PKG_KEEP=1                      keep the test root (path printed)
 #   KITE_DEB_FROM=head                   package the committed tree
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -74,12 +75,14 @@ step "apt-get install ./$(basename "$deb") (dependencies from the mirror)"
 cp "$deb" "$run_root/tmp/"
 in_root sh -c "cd /tmp && apt-get install -y -q --no-install-recommends ./$(basename "$deb")" \
   >"$out/install.log" 2>&1 || { tail -n 30 "$out/install.log"; fail "apt-get install failed ($out/install.log)"; }
+# shellcheck disable=SC2016 # dpkg-query's format
 ok "installed: $(in_root dpkg-query -W -f='${Package} ${Version} ${Status}' kite)"
 
 # shellcheck source=checks.sh
 source "$here/checks.sh"
 check_installed
 check_completion
+check_unit
 
 # --- the installed kited under kite.service's restrictions --------------------
 "$here/service-check.sh" "$run_root" ||

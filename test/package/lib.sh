@@ -1,6 +1,8 @@
 # Helpers of the package stage (install-test.sh, service-check.sh): output,
 # the cached Debian 12 root and a fresh copy of it per run.
 # shellcheck shell=bash
+# cache is set by install-test.sh.
+# shellcheck disable=SC2154
 
 export _pkg_t0=${_pkg_t0:-$(date +%s)}
 step() { printf '\n---- package: %s (%ss)\n' "$*" "$(($(date +%s) - _pkg_t0))"; }

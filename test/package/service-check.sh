@@ -19,6 +19,7 @@
 #   writable and executable (MemoryDenyWriteExecute).
 #
 #   test/package/service-check.sh ROOT [UNIT]   (UNIT: ROOT's kite.service)
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 run_root=$(cd "${1:?usage: service-check.sh ROOT [UNIT]}" && pwd)
 unit=${2:-$run_root/lib/systemd/system/kite.service}
@@ -61,10 +62,12 @@ umask_value=$(unit_values UMask)
 runtime_dir=/run/$(unit_values RuntimeDirectory)
 runtime_mode=$(unit_values RuntimeDirectoryMode)
 caps=$(unit_values CapabilityBoundingSet)
-families=$(unit_values RestrictAddressFamilies)
 [[ -n $exec_start && -n $group && -n $caps ]] || fail "$unit lacks ExecStart, Group or CapabilityBoundingSet"
 bounding="-all"
-for c in $caps; do bounding+=",+$(tr 'A-Z' 'a-z' <<<"${c#CAP_}")"; done
+for c in $caps; do
+  c=${c#CAP_}
+  bounding+=",+${c,,}"
+done
 gid=$(chroot "$run_root" getent group "$group" | cut -d: -f3)
 [[ -n $gid ]] || fail "no group $group in the test root"
 # Exactly what systemd would run with these settings (User=root).
@@ -156,7 +159,8 @@ kill -0 "$kited_pid" 2>/dev/null || fail "kited died on an invalid config"
 ok "an invalid config: ExecReload exits 2 ($(head -n 1 <<<"$out" | cut -c1-80)), kited runs on"
 reloads=$(grep -c 'reloaded' "$work/kited.log" || true)
 kill -HUP "$kited_pid"
-wait_for 5 "a reload after SIGHUP" eval '[[ $(grep -c reloaded "$work/kited.log") -gt $reloads ]]'
+reloaded_again() { [[ $(grep -c reloaded "$work/kited.log") -gt $reloads ]]; }
+wait_for 5 "a reload after SIGHUP" reloaded_again
 ok "SIGHUP reloads"
 
 # --- stop ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ deb=${debs[-1]}
 step "unpack $(basename "$deb") ($(date -r "$deb" '+%F %T'))"
 dpkg-deb -x "$deb" "$LAB_OUT/pkg"
 KITED=$LAB_OUT/pkg/usr/sbin/kited
+# shellcheck disable=SC2034 # lib.sh's and interop.bash's helpers use it
 KITECTL=$LAB_OUT/pkg/usr/bin/kitectl
 log "$("$KITED" --version), kitectl from the same package"
 
