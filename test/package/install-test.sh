@@ -12,7 +12,8 @@
 #   KITE_PKG_CACHE=/var/cache/kite-test  where the debootstrapped root (made
 #                                        once, ~2 min) and apt's downloads stay
 #   KITE_PKG_SKIP_BUILD=1                test the .debs already in build-deb/
-#   KITE_PKG_KEEP=1                      keep the test root (path printed)
+#   KITE_PKG_KEEP=1                      keep the test root (path printed) until
+#                                        the next run
 #   KITE_DEB_FROM=head                   package the committed tree
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -65,8 +66,9 @@ ok "lintian: $(grep -c '^E:' "$lintian_log" || true) errors, $(grep -c '^W:' "$l
 
 # --- a clean Debian 12 root --------------------------------------------------
 step "a clean Debian 12 root"
+remove_stale_roots "$cache"
 prepare_base "$base"
-run_root=$cache/run
+run_root=$cache/run.$$
 fresh_root "$base" "$run_root"
 ok "fresh copy of $base in $run_root"
 

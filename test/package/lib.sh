@@ -41,18 +41,35 @@ debian_mirror() {
     END { flush() }' "${files[@]}" 2>/dev/null
 }
 
-# Debootstraps a minimal Debian 12 into BASE once; later runs reuse it.
+# Test roots (CACHE/run.PID) of runs that are over: unmounted, removed.
+remove_stale_roots() {
+  local r m
+  for r in "$1"/run.*; do
+    [[ -d $r ]] || continue
+    ! kill -0 "${r##*.}" 2>/dev/null || continue
+    for m in "$r/var/cache/apt/archives" "$r/proc"; do
+      mountpoint -q "$m" && umount -l "$m"
+    done
+    rm -rf "$r"
+  done
+}
+
+# Debootstraps a minimal Debian 12 into BASE once; later runs reuse it (one
+# at a time: CACHE/.lock).
 prepare_base() {
   local base=$1 mirror
+  mkdir -p "$(dirname "$base")"
+  exec {_pkg_lock}>"$(dirname "$base")/.lock"
+  flock "$_pkg_lock"
   if [[ -f $base/.kite-ready ]]; then
     ok "cached root $base (made $(date -r "$base/.kite-ready" +%F); remove it to make it again)"
+    exec {_pkg_lock}>&-
     return
   fi
   mirror=$(debian_mirror bookworm)
   [[ -n $mirror ]] || fail "no Debian bookworm mirror in /etc/apt/sources.list*"
   echo "  debootstrap --variant=minbase bookworm from $mirror (once, ~2 min)"
   rm -rf "$base.tmp"
-  mkdir -p "$(dirname "$base")"
   if ! nice debootstrap --variant=minbase bookworm "$base.tmp" "$mirror" >"$base.log" 2>&1; then
     tail -n 20 "$base.log"
     fail "debootstrap failed ($base.log)"
@@ -60,6 +77,7 @@ prepare_base() {
   touch "$base.tmp/.kite-ready"
   rm -rf "$base"
   mv "$base.tmp" "$base"
+  exec {_pkg_lock}>&-
   ok "debootstrapped $base"
 }
 
