@@ -8,7 +8,7 @@
 # Environment:
 #   LAB_SCENARIOS="a b"      run only these (names in scenarios/ or paths to
 #                            .sh files); set but empty: run none
-#   LAB_SCENARIO_TIMEOUT=60  seconds per scenario before it is killed
+#   LAB_SCENARIO_TIMEOUT=240 seconds per scenario before it is killed
 #   LAB_BOOT_TIMEOUT=N       seconds for the whole boot (default: derived)
 #   LAB_VERBOSE=1            stream the scenarios' output (guest console)
 #   LAB_SHELL=1              after the scenarios, an interactive shell in the
@@ -31,7 +31,9 @@ build=$(realpath -m "$1")
 work=$build/lab
 results=$work/results
 kernel=${LAB_KERNEL:-/usr/bin/linux.uml}
-scenario_timeout=${LAB_SCENARIO_TIMEOUT:-60}
+# Generous on purpose: a hang guard, not a speed test (a loaded 2-core
+# machine runs a 35 s scenario past 60 s).
+scenario_timeout=${LAB_SCENARIO_TIMEOUT:-240}
 
 die() { echo "lab: $*" >&2; exit 1; }
 
