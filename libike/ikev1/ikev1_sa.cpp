@@ -58,10 +58,21 @@ std::uint64_t Ikev1Sa::remote_spi() const { return cookie_value(initiator ? cky_
 
 IkeSaPhase Ikev1Sa::phase() const {
   switch (state) {
-    case SaState::Established: return IkeSaPhase::Established;
+    // An ISAKMP SA we initiated is up for the tunnel once its first quick
+    // mode is through, as an IKEv2 SA is with its first CHILD SA: until
+    // then nothing can be carried (`kitectl up` waits for this).
+    case SaState::Established:
+      return initiator && child_sas.empty() && first_quick_mode_pending() ? IkeSaPhase::Connecting
+                                                                          : IkeSaPhase::Established;
     case SaState::Closed: return IkeSaPhase::Closed;
     default: return IkeSaPhase::Connecting;
   }
+}
+
+bool Ikev1Sa::first_quick_mode_pending() const {
+  if (!waiting.empty()) return true;
+  return std::any_of(quick_modes.begin(), quick_modes.end(),
+                     [](const auto& qm) { return qm->initiator && qm->state == QmState::Sent1; });
 }
 
 RetransmitPolicy Ikev1Sa::retransmit_policy() const {
@@ -259,8 +270,15 @@ void Ikev1Sa::on_informational(const Datagram& d, const WireHeader& h, TimePoint
   const auto* hash = m && following ? std::get_if<HashPayload>(&m->payloads.front()) : nullptr;
   // RFC 2409 §5.7: HASH(1) = prf(SKEYID_a, M-ID | N/D) must verify.
   if (!hash || !equal_constant_time(hash->data, p1.crypto->prf_a(informational_hash_input(
-                                                     h.header.message_id, *following))))
+                                                     h.header.message_id, *following)))) {
+    // During phase 1 a peer with other keys answers our encrypted message
+    // with an error under its keys (strongSwan: PAYLOAD-MALFORMED): the
+    // pre-shared keys differ, and waiting for retransmissions helps nobody.
+    if (state != SaState::Established)
+      return fail("AUTHENTICATION-FAILED: the peer's encrypted notify does not decrypt (pre-shared keys differ?)",
+                  now);
     return event(TunnelEvent::Kind::Debug, "dropped: informational message does not decrypt or verify");
+  }
   informational_received(*this, *m, true, now);
 }
 

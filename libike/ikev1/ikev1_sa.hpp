@@ -129,6 +129,8 @@ class Ikev1Sa final : public ike::IkeSa {
   Random& random() { return owner.env().random(); }
   RetransmitPolicy retransmit_policy() const;
   bool udp_encap() const { return nat.any(); }
+  // A quick mode of ours is under way (or waiting for phase 1).
+  bool first_quick_mode_pending() const;
   // One event line naming the tunnel; never key material.
   void event(TunnelEvent::Kind kind, const std::string& message);
 

@@ -9,8 +9,6 @@
 // HASH(2) = prf(SKEYID_a, M-ID | Ni_b | everything after HASH(2))
 // HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b)
 // One Quick Mode per configured SPD mapping; IDci/IDcr are its subnets.
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "libike/ikev1/ikev1_sa.hpp"
@@ -91,6 +89,12 @@ SaLifetime lifetime_of(const EspSuite& suite, const EspProposalConfig& cfg, Rand
   in_force.lifetime = Seconds{static_cast<Seconds::rep>(suite.life_seconds)};
   in_force.lifetime_kb = suite.life_kb;
   return v2::child_lifetime(in_force, random);
+}
+
+// As IKEv2 does when its first CHILD SA fails: an ISAKMP SA we set up
+// that carries nothing and negotiates nothing goes, telling the peer.
+void close_if_carrying_nothing(Ikev1Sa& sa, TimePoint now) {
+  if (sa.initiator && sa.child_sas.empty() && !sa.first_quick_mode_pending()) sa.close(now);
 }
 
 }  // namespace
@@ -174,6 +178,7 @@ void quick_mode_response(Ikev1Sa& sa, QuickMode& qm, const Message& m, TimePoint
     sa.send_informational({DeletePayload{kDoiIpsec, ProtocolId::Esp, 4, {spi_bytes(qm.spi_in)}}});
     qm.spi_in = 0;  // install_child released it
     sa.owner.child_failed(sa, qm_text(qm) + ": kernel install failed: " + st.error().message, now);
+    close_if_carrying_nothing(sa, now);
   }
 }
 
@@ -220,12 +225,7 @@ void quick_mode_failed(Ikev1Sa& sa, QuickMode& qm, const std::string& reason, Ti
   qm.flight.stop();
   qm.forget_at = now + sa.owner.options().linger;
   sa.owner.child_failed(sa, reason, now);
-  // As IKEv2 does when its first CHILD SA fails: an ISAKMP SA we set up
-  // that carries nothing and negotiates nothing goes, telling the peer.
-  bool pending = std::any_of(sa.quick_modes.begin(), sa.quick_modes.end(), [](const auto& q) {
-    return q->initiator && q->state == QmState::Sent1;
-  });
-  if (qm.initiator && sa.initiator && sa.child_sas.empty() && !pending && sa.waiting.empty()) sa.close(now);
+  if (qm.initiator) close_if_carrying_nothing(sa, now);
 }
 
 }  // namespace ike::v1

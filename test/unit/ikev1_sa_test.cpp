@@ -514,8 +514,25 @@ TEST_CASE("a failed kernel install is reported and the peer's pair deleted") {
   h.settle();
   CHECK(h.a.child_failures[0].find("kernel install failed") != std::string::npos);
   CHECK(h.a.installed.empty());
-  CHECK(h.b.installed.empty());  // B installed on QM3, then honoured A's DELETE
-  CHECK(h.a.up());
+  CHECK(h.b.installed.empty());  // B installed on QM3, then honoured A's DELETEs
+  CHECK(both_closed(h));         // nothing left to carry: A deleted the ISAKMP SA too
+}
+
+TEST_CASE("the initiator's ISAKMP SA counts as up once its first quick mode is through") {
+  Harness h;
+  bool hold = true;
+  h.tap = [&](const Datagram& d) {
+    auto hdr = ike::v1::decode_header(d.payload);
+    return hold && hdr && hdr->header.exchange == ike::v1::ExchangeType::QuickMode;
+  };
+  h.start(h.a);
+  REQUIRE(h.run_until([&] { return h.a.established == 1; }));
+  h.run_for(5s);
+  CHECK(h.b.up());
+  CHECK(h.a.sa->phase() == IkeSaPhase::Connecting);
+  hold = false;
+  REQUIRE(h.run_until([&] { return both_up(h); }));
+  CHECK(h.a.sa->phase() == IkeSaPhase::Established);
 }
 
 TEST_CASE("no INITIAL-CONTACT when another SA with the peer exists") {
@@ -657,4 +674,23 @@ TEST_CASE("a half-open responder expires") {
   REQUIRE(h.run_until([&] { return h.b.sa->finished(); }, 120s));
   CHECK(h.b.ended->failed);
   CHECK(h.b.ended->reason.find("timed out") != std::string::npos);
+}
+
+TEST_CASE("wrong PSK: an error notify under the peer's keys ends phase 1 at once (as strongSwan answers)") {
+  Harness h;
+  h.b.cfg.psk = Secret::from_string("not the same key");
+  // A's MM5 never reaches B; B answers as strongSwan does, encrypted with its keys.
+  h.tap = [&](const Datagram& d) {
+    auto hdr = ike::v1::decode_header(d.payload);
+    return d.local.address == h.a.address() && hdr && hdr->header.exchange == ike::v1::kMainMode &&
+           hdr->header.encrypted();
+  };
+  h.start(h.a);
+  REQUIRE(h.run_until([&] { return internals(h.a).state == ike::v1::SaState::MmAuthSent; }));
+  auto& b = internals(h.b);
+  b.send_informational({b.isakmp_notify(ike::v1::NotifyType::PayloadMalformed)});
+  REQUIRE(h.run_until([&] { return h.a.sa->finished(); }, 5s));
+  CHECK(h.a.ended->failed);
+  CHECK(h.a.ended->reason.find("AUTHENTICATION-FAILED") != std::string::npos);
+  CHECK(h.a.ended->reason.find("pre-shared keys differ") != std::string::npos);
 }
