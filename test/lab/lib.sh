@@ -212,6 +212,8 @@ EOF
 # installation unless CHARON_INSTALL_ROUTES=yes, a private /run for its pid
 # file, VICI in $LAB_RUN/NS), waits for VICI and loads SWANCTL_CONF (a file,
 # or stdin when "-" or absent). Logs: $LAB_OUT/NS/charon.log.
+# CHARON_CONF_EXTRA: more settings for the charon section (e.g. the IKEv1
+# Aggressive Mode PSK responder switch).
 charon_start() {
   local ns=$1 conf=${2:--} dir=$LAB_OUT/$1 run=$LAB_RUN/$1 pid
   ((BASH_SUBSHELL == 0)) || fail "${FUNCNAME[0]} runs in a subshell (piped into?); pass the config as a file or <(...)"
@@ -233,6 +235,7 @@ charon {
   retransmit_tries = 3
   load_modular = no
   load = random nonce openssl kdf pem pkcs1 x509 pubkey kernel-netlink socket-default vici
+  ${CHARON_CONF_EXTRA:-}
   plugins {
     vici {
       socket = $(charon_vici "$ns")
