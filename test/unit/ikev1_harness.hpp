@@ -85,10 +85,6 @@ class Peer final : public Environment, public IkeSaOwner {
     child_failures.push_back(reason);
     events.push_back({TunnelEvent::Kind::NegotiationFailed, cfg.name, reason});
   }
-  // IKE SA rekeying (issue 6) comes to IkeSaOwner; IKEv1 does not use it
-  // yet. (No `override` until the interface change is committed.)
-  std::uint64_t new_ike_spi() { return 0x3333000000000000ull + rng.u32(); }
-  void adopt(std::unique_ptr<IkeSa> successor, TimePoint) { adopted.push_back(std::move(successor)); }
   const EngineOptions& options() const override { return opts; }
   EngineCounters& counters() override { return ctrs; }
 
@@ -117,7 +113,6 @@ class Peer final : public Environment, public IkeSaOwner {
   EngineCounters ctrs;
   SeededRandom rng;
   std::unique_ptr<IkeSa> sa;
-  std::vector<std::unique_ptr<IkeSa>> adopted;
   std::vector<TunnelEvent> events;
   std::vector<NegotiatedChild> installed;
   std::vector<std::uint32_t> removed, released;
