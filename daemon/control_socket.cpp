@@ -87,8 +87,12 @@ ike::Result<ListeningSocket> listen_unix(const ListenOptions& options) {
   const int bind_errno = errno;
   ::umask(old_mask);
   if (bound != 0) return sys_fail("bind " + options.path, bind_errno);
-  set_access(options, out.notes);
+  // Listen before widening access: the socket file exists from bind() on,
+  // and a client that sees it (a script waiting for kited, kitectl right
+  // after start) must not get ECONNREFUSED while the group lookup (NSS,
+  // slow on a busy host) runs. Until chmod only the owner can connect.
   if (::listen(out.fd.get(), 64) != 0) return sys_fail("listen " + options.path);
+  set_access(options, out.notes);
   return out;
 }
 
