@@ -35,8 +35,9 @@ void check_mirrored(const FakeKernel& ours, const FakeKernel& theirs) {
 struct Pair {
   Sim sim;
   TunnelConfig a, b;
-  explicit Pair(ExchangeMode mode = ExchangeMode::Main, std::size_t mappings = 1, std::uint64_t seed = 1)
-      : sim(seed), a(sim.config_a(Negotiation::Active, mappings)), b(sim.config_b(Negotiation::Passive, mappings)) {
+  explicit Pair(ExchangeMode mode = ExchangeMode::Main, std::size_t mappings = 1, std::uint64_t seed = 1,
+                bool ipv6 = false)
+      : sim(seed, {}, ipv6), a(sim.config_a(Negotiation::Active, mappings)), b(sim.config_b(Negotiation::Passive, mappings)) {
     for (auto* c : {&a, &b}) {
       c->version = IkeVersion::V1;
       c->exchange_mode = mode;
@@ -163,4 +164,22 @@ TEST_CASE("IKEv1 through the engine: loss, duplication and reordering") {
   CHECK(p.sim.a.fake_kernel.sas().size() == 4);
   CHECK(p.sim.b.fake_kernel.sas().size() == 4);
   check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+}
+
+TEST_CASE("IKEv1 through the engine over IPv6: ID_IPV6_ADDR and IPv6 subnet client IDs") {
+  auto mode = GENERATE(ExchangeMode::Main, ExchangeMode::Aggressive);
+  Pair p(mode, 2, 1, true);
+  p.start();
+  bool ok = p.sim.run_until([&] { return p.both_up(2); }, 20s);
+  INFO(p.events());
+  REQUIRE(ok);
+  check_mirrored(p.sim.a.fake_kernel, p.sim.b.fake_kernel);
+  auto s = *p.sim.b.engine->status("t1");
+  REQUIRE(s.children.size() == 2);
+  CHECK(s.children[0].mappings[0].local.is_v6());
+  CHECK(s.peer.is_v6());
+  REQUIRE(p.sim.a.engine->down("t1", p.sim.now));
+  p.sim.run_for(5s);
+  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.empty());
 }
