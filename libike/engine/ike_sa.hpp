@@ -4,6 +4,7 @@
 // SA negotiates; the tunnel owns what lands in the kernel (CHILD SA
 // installs, policies, rollback), so both versions share that code.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +45,7 @@ struct NegotiatedChild {
 struct IkeSaEnd {
   bool failed = false;  // an error (auth, proposals, timeout), not a clean delete
   std::string reason;   // one line, no secrets; empty for a clean delete
+  bool peer_dead = false;  // DPD: the peer stopped answering (the tunnel's dpd.action applies)
 };
 
 class IkeSa;
@@ -150,6 +152,19 @@ class IkeSa {
   virtual void abandon(const std::string& reason, TimePoint now) = 0;
   // Closed and done lingering: the engine may destroy it.
   virtual bool finished() const = 0;
+
+  // Dead peer detection (the tunnel decides when, dpd.cpp). When an
+  // authenticated message last came from the peer; nullopt if unknown.
+  virtual std::optional<TimePoint> last_heard() const { return std::nullopt; }
+  // Asks the peer whether it is alive (IKEv2: an empty INFORMATIONAL,
+  // RFC 7296 §2.4; IKEv1: R-U-THERE, RFC 3706) unless a check or another
+  // exchange is under way already. Without any answer within `budget` the
+  // SA ends with IkeSaEnd::peer_dead. False if this SA cannot probe.
+  virtual bool probe_liveness(TimePoint now, std::chrono::milliseconds budget) {
+    (void)now;
+    (void)budget;
+    return false;
+  }
 
   // Status of the IKE SA part (SPIs, algorithms, NAT) and its children.
   virtual void fill_status(TunnelStatus& status) const = 0;

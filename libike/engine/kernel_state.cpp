@@ -157,4 +157,14 @@ std::optional<KernelState::Traffic> KernelState::traffic(std::uint32_t spi_in) c
   return std::nullopt;
 }
 
+std::optional<std::uint64_t> KernelState::inbound_packets(std::uint32_t spi_in) const {
+  for (const auto& c : children_) {
+    if (c.spi_in != spi_in) continue;
+    auto in = kernel_.query_sa(c.in);
+    if (!in) return std::nullopt;
+    return in->packets;
+  }
+  return std::nullopt;
+}
+
 }  // namespace ike

@@ -39,6 +39,8 @@ class KernelState {
     SaCounters in, out;
   };
   std::optional<Traffic> traffic(std::uint32_t spi_in) const;
+  // Packets received so far on a CHILD SA's inbound SA (DPD: signs of life).
+  std::optional<std::uint64_t> inbound_packets(std::uint32_t spi_in) const;
 
  private:
   struct Installed {

@@ -23,7 +23,8 @@ Tunnel::Tunnel(TunnelHost& host, TunnelConfig config, std::vector<std::uint32_t>
     : host_(host),
       config_(std::move(config)),
       reqids_(std::move(reqids)),
-      kernel_(host.env().kernel(), config_.name, config_.local_address) {}
+      kernel_(host.env().kernel(), config_.name, config_.local_address),
+      dpd_(config_.dpd) {}
 
 Tunnel::~Tunnel() = default;
 
@@ -46,6 +47,7 @@ Status Tunnel::start(TimePoint now) {
 
 void Tunnel::up(TimePoint now) {
   admin_down_ = false;
+  dpd_cleared_ = false;
   if (!negotiating_or_up()) initiate(now);
 }
 
@@ -65,6 +67,7 @@ void Tunnel::on_acquire(std::uint32_t reqid, TimePoint now) {
   auto it = std::find(reqids_.begin(), reqids_.end(), reqid);
   if (it == reqids_.end() || removed_) return;
   auto index = static_cast<std::size_t>(it - reqids_.begin());
+  dpd_cleared_ = false;
   if (auto* sa = current()) {
     sa->create_child(index, now);
     return;
@@ -90,12 +93,20 @@ void Tunnel::on_timer(TimePoint now) {
   }
   if (retry_at_ && *retry_at_ <= now) {
     retry_at_.reset();
-    if (!negotiating_or_up() && !admin_down_ && !removed_) initiate(now);
+    if (!negotiating_or_up() && !admin_down_ && !removed_ && !dpd_cleared_) initiate(now);
+  }
+  if (auto d = dpd_.deadline(); d && *d <= now) {
+    auto up = established();
+    if (up.empty())
+      dpd_.stop();
+    else
+      dpd_.check(up, *current(), kernel_, now);
   }
 }
 
 std::optional<TimePoint> Tunnel::next_deadline() const {
   auto best = retry_at_;
+  if (auto d = dpd_.deadline(); d && (!best || *d < *best)) best = d;
   for (const auto& sa : sas_) {
     auto d = sa->next_deadline();
     if (d && (!best || *d < *best)) best = d;
@@ -156,6 +167,13 @@ IkeSa* Tunnel::current() const {
 
 bool Tunnel::negotiating_or_up() const { return current() != nullptr; }
 
+std::vector<IkeSa*> Tunnel::established() const {
+  std::vector<IkeSa*> out;
+  for (const auto& sa : sas_)
+    if (sa->phase() == IkeSaPhase::Established) out.push_back(sa.get());
+  return out;
+}
+
 std::size_t Tunnel::half_open() const {
   return static_cast<std::size_t>(std::count_if(sas_.begin(), sas_.end(), [](const auto& sa) {
     return !sa->is_initiator() && sa->phase() == IkeSaPhase::Connecting;
@@ -194,19 +212,23 @@ void Tunnel::initial_contact(const IkeSa& self, TimePoint now) {
   }
 }
 
-void Tunnel::ike_established(IkeSa& sa, TimePoint) {
+void Tunnel::ike_established(IkeSa& sa, TimePoint now) {
   ++host_.counters().ike_sas_established;
   last_error_.clear();
+  dpd_cleared_ = false;
+  dpd_.start(now);
   event(TunnelEvent::Kind::Up, fmt::format("IKE SA with {} established", sa.remote_endpoint().to_string()));
 }
 
-void Tunnel::adopt(std::unique_ptr<IkeSa> successor, TimePoint) {
+void Tunnel::adopt(std::unique_ptr<IkeSa> successor, TimePoint now) {
   auto* raw = successor.get();
   sas_.push_back(std::move(successor));
   host_.register_sa(*this, *raw);
+  dpd_.start(now);
 }
 
-void Tunnel::ike_ended(IkeSa&, const IkeSaEnd& end, TimePoint now) {
+void Tunnel::ike_ended(IkeSa& ended, const IkeSaEnd& end, TimePoint now) {
+  if (end.peer_dead) return peer_dead(ended, end.reason, now);
   if (end.failed) {
     ++host_.counters().ike_sas_failed;
     last_error_ = end.reason;
@@ -218,8 +240,27 @@ void Tunnel::ike_ended(IkeSa&, const IkeSaEnd& end, TimePoint now) {
     event(carried ? TunnelEvent::Kind::Info : TunnelEvent::Kind::Down, "IKE SA " + end.reason);
   }
   // An `active` tunnel stays up: negotiate again after a pause.
-  bool keep_up = config_.negotiation == Negotiation::Active && !admin_down_ && !removed_;
+  bool keep_up = config_.negotiation == Negotiation::Active && !admin_down_ && !removed_ && !dpd_cleared_;
   if (keep_up && !retry_at_ && !current()) retry_at_ = now + host_.options().retry_interval;
+}
+
+void Tunnel::peer_dead(IkeSa& dead, const std::string& reason, TimePoint now) {
+  bool clear = config_.dpd.action == DpdAction::Clear;
+  last_error_ = reason;
+  event(TunnelEvent::Kind::DpdTimeout, fmt::format("{}; dpd action {}", reason, clear ? "clear" : "restart"));
+  // The peer is gone for every IKE SA we share with it; their CHILD SAs
+  // leave the kernel (a `traffic` tunnel's traps come back in their place).
+  for (auto& sa : sas_)
+    if (sa.get() != &dead && sa->phase() != IkeSaPhase::Closed) sa->abandon("peer is dead (DPD)", now);
+  event(TunnelEvent::Kind::Down, "IKE SA with " + dead.remote_endpoint().to_string() + " is dead");
+  dpd_.stop();
+  retry_at_.reset();
+  if (clear) {
+    dpd_cleared_ = true;
+    return;
+  }
+  // restart: negotiate again at once; `passive` tunnels wait for the peer.
+  if (config_.negotiation != Negotiation::Passive && !admin_down_ && !removed_) initiate(now);
 }
 
 void Tunnel::child_failed(IkeSa&, const std::string& reason, TimePoint) {
@@ -235,6 +276,8 @@ TunnelStatus Tunnel::status() const {
   s.peer = config_.peer_address;
   s.version = config_.version;
   s.last_error = last_error_;
+  s.ike_sas = static_cast<std::size_t>(
+      std::count_if(sas_.begin(), sas_.end(), [](const auto& x) { return x->phase() != IkeSaPhase::Closed; }));
   auto* sa = current();
   if (!sa) return s;
   s.state = sa->phase() == IkeSaPhase::Established ? TunnelState::Up : TunnelState::Connecting;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "libike/engine/dpd.hpp"
 #include "libike/engine/ike_sa.hpp"
 #include "libike/engine/kernel_state.hpp"
 
@@ -82,6 +83,9 @@ class Tunnel final : public IkeSaOwner {
   // The IKE SA that carries the tunnel (established, else connecting).
   IkeSa* current() const;
   bool negotiating_or_up() const;
+  std::vector<IkeSa*> established() const;
+  // DPD declared the peer dead: dpd.action (clear | restart).
+  void peer_dead(IkeSa& sa, const std::string& reason, TimePoint now);
   void event(TunnelEvent::Kind kind, const std::string& message);
   std::unique_ptr<IkeSa> make_sa(bool initiator, std::uint64_t spi, const Datagram* request,
                                  TimePoint now);
@@ -90,9 +94,13 @@ class Tunnel final : public IkeSaOwner {
   TunnelConfig config_;
   std::vector<std::uint32_t> reqids_;
   KernelState kernel_;
+  DeadPeerDetector dpd_;
   std::vector<std::unique_ptr<IkeSa>> sas_;
   std::optional<TimePoint> retry_at_;
   bool admin_down_ = false;
+  // dpd.action clear: no automatic re-negotiation until `up`, an acquire
+  // or the peer itself brings the tunnel back.
+  bool dpd_cleared_ = false;
   bool removed_ = false;
   std::string last_error_;
 };

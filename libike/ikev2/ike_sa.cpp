@@ -47,6 +47,8 @@ std::unique_ptr<ike::IkeSa> make_responder(IkeSaOwner& owner, std::uint64_t loca
 }
 
 IkeSaPhase Ikev2Sa::phase() const {
+  // A rekeyed SA only waits for its DELETE: the successor carries the tunnel.
+  if (superseded && state == SaState::Established) return IkeSaPhase::Deleting;
   switch (state) {
     case SaState::Established: return IkeSaPhase::Established;
     case SaState::Deleting: return IkeSaPhase::Deleting;
@@ -56,7 +58,14 @@ IkeSaPhase Ikev2Sa::phase() const {
 }
 
 RetransmitPolicy Ikev2Sa::retransmit_policy() const {
-  return {owner.options().retransmit_timeout, std::max(1u, owner.options().retransmit_tries)};
+  RetransmitPolicy p{owner.options().retransmit_timeout, std::max(1u, owner.options().retransmit_tries)};
+  if (active && active->liveness() && dpd_budget.count() > 0) {
+    // DPD: every transmission and the last wait fit into the probe budget
+    // (waits of 1, 2, 4, ... timeouts: 2^tries - 1 of them in all).
+    auto slots = (std::int64_t{1} << std::min(p.tries, 16u)) - 1;
+    p.timeout = std::max(std::chrono::milliseconds(1), dpd_budget / slots);
+  }
+  return p;
 }
 
 void Ikev2Sa::event(TunnelEvent::Kind kind, const std::string& message) {
@@ -141,6 +150,7 @@ void Ikev2Sa::handle_request(const Datagram& d, const WireHeader& h, TimePoint n
       init_request = d.payload;  // §2.15: AUTH signs the real message
     else
       maybe_float(d);
+    alive(now);
     payloads = respond(*m, d, now);
   }
   if (!payloads) return;
@@ -195,6 +205,7 @@ void Ikev2Sa::handle_response(const Datagram& d, const WireHeader& h, TimePoint 
     init_response = d.payload;
   else
     maybe_float(d);
+  alive(now);
   auto outcome = active->process(*this, *m, now);
   if (outcome == TaskOutcome::Ignore) return;
   if (outcome == TaskOutcome::Again && state != SaState::Closed) {
@@ -205,6 +216,11 @@ void Ikev2Sa::handle_response(const Datagram& d, const WireHeader& h, TimePoint 
   requests.completed();
   active.reset();
   pump(now);
+}
+
+void Ikev2Sa::alive(TimePoint now) {
+  heard = now;
+  dpd_deadline.reset();
 }
 
 void Ikev2Sa::maybe_float(const Datagram& d) {
@@ -265,6 +281,7 @@ void Ikev2Sa::on_timer(TimePoint now) {
     end({true, "half-open IKE SA timed out waiting for IKE_AUTH"}, now, false);
     return;
   }
+  if (dpd_deadline && now >= *dpd_deadline && state == SaState::Established) return peer_dead(now);
   switch (requests.on_timer(now, retransmit_policy())) {
     case RequestWindow::Due::Nothing: break;
     case RequestWindow::Due::Resend:
@@ -279,7 +296,28 @@ void Ikev2Sa::on_timer(TimePoint now) {
   }
 }
 
+void Ikev2Sa::peer_dead(TimePoint now) {
+  dpd_deadline.reset();
+  end({true,
+       fmt::format("DPD: no answer from {} to liveness checks ({}s timeout)", remote.to_string(),
+                   config().dpd.timeout.count()),
+       true},
+      now, false);
+}
+
+bool Ikev2Sa::probe_liveness(TimePoint now, std::chrono::milliseconds budget) {
+  if (state != SaState::Established || superseded || dpd_deadline) return true;
+  dpd_deadline = now + budget;
+  dpd_budget = budget;
+  event(TunnelEvent::Kind::Debug, "DPD: nothing from the peer lately, checking liveness");
+  // RFC 7296 §2.4: an empty INFORMATIONAL; an exchange in flight (or
+  // queued) asks the same question, so nothing more is needed then.
+  if (!active && queue.empty()) enqueue(make_liveness_task(), now);
+  return true;
+}
+
 void Ikev2Sa::give_up(TimePoint now) {
+  if (active && active->liveness() && state == SaState::Established) return peer_dead(now);
   std::string name = active ? std::string(active->name()) : "request";
   auto tries = requests.transmissions();
   if (active) active->abort(*this);
@@ -294,10 +332,10 @@ void Ikev2Sa::give_up(TimePoint now) {
 
 std::optional<TimePoint> Ikev2Sa::next_deadline() const {
   if (done) return std::nullopt;
-  auto a = requests.deadline();
-  if (!a) return expires_at;
-  if (!expires_at) return a;
-  return std::min(*a, *expires_at);
+  std::optional<TimePoint> best;
+  for (auto d : {requests.deadline(), expires_at, dpd_deadline})
+    if (d && (!best || *d < *best)) best = d;
+  return best;
 }
 
 // ---- lifecycle ------------------------------------------------------------------

@@ -62,6 +62,8 @@ class Ikev2Sa final : public ike::IkeSa {
   void close(TimePoint now) override;
   void abandon(const std::string& reason, TimePoint now) override;
   bool finished() const override;
+  std::optional<TimePoint> last_heard() const override { return heard; }
+  bool probe_liveness(TimePoint now, std::chrono::milliseconds budget) override;
   void fill_status(TunnelStatus& status) const override;
   std::vector<ChildView> children() const override;
 
@@ -91,6 +93,11 @@ class Ikev2Sa final : public ike::IkeSa {
   std::optional<TimePoint> expires_at;  // half-open timeout or linger end
   bool done = false;                    // finished(): the engine may destroy it
   bool superseded = false;              // rekeyed: a successor carries the children
+  // DPD: last authenticated message from the peer; while a liveness check
+  // runs, the time by which anything must come back.
+  std::optional<TimePoint> heard;
+  std::optional<TimePoint> dpd_deadline;
+  std::chrono::milliseconds dpd_budget{0};
 
   const TunnelConfig& config() const { return owner.config(); }
   Random& random() { return owner.env().random(); }
@@ -132,6 +139,8 @@ class Ikev2Sa final : public ike::IkeSa {
                                               TimePoint now);
   void send_active(TimePoint now);
   void give_up(TimePoint now);
+  void peer_dead(TimePoint now);
+  void alive(TimePoint now);  // an authenticated message from the peer
   void maybe_float(const Datagram& d);
 };
 

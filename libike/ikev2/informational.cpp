@@ -66,6 +66,7 @@ class LivenessTask final : public Task {
  public:
   ExchangeType exchange() const override { return ExchangeType::Informational; }
   std::string_view name() const override { return "INFORMATIONAL (liveness)"; }
+  bool liveness() const override { return true; }
   std::optional<std::vector<Payload>> build(Ikev2Sa&, TimePoint) override {
     return std::vector<Payload>{};
   }

@@ -36,6 +36,9 @@ class Task {
   virtual void abort(Ikev2Sa& sa) { (void)sa; }
   // The configured mapping this task creates a CHILD SA for, if any.
   virtual std::optional<std::size_t> mapping() const { return std::nullopt; }
+  // A DPD liveness check: retransmitted within the probe budget, and no
+  // answer means the peer is dead.
+  virtual bool liveness() const { return false; }
 };
 
 std::unique_ptr<Task> make_init_task();                                     // ike_sa_init.cpp

@@ -43,6 +43,7 @@ struct TunnelStatus {
   bool nat_detected = false;
   std::vector<ChildSaStatus> children;
   std::string last_error;
+  std::size_t ike_sas = 0;  // IKE SAs the tunnel holds (two while one replaces the other)
 };
 
 // Daemon-wide counters (`kitectl status --json`, monitoring).

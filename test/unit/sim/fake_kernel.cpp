@@ -41,13 +41,14 @@ Status FakeKernel::add_sa(const EspSa& sa) {
   } else if (it != sas_.end()) {
     return fail("fake: SA exists");
   }
-  sas_[sa.id.spi] = {false, sa};
+  sas_[sa.id.spi] = {false, sa, now, ++installs_, false};
   return {};
 }
 
 Status FakeKernel::delete_sa(const SaId& id) {
   if (should_fail(Call::DeleteSa)) return fail("fake: DELSA refused");
   sas_.erase(id.spi);
+  counters_.erase(id.spi);
   return {};
 }
 
@@ -95,6 +96,67 @@ const Policy* FakeKernel::find_policy(const PolicyId& id) const {
   for (const auto& p : policies_)
     if (p.id == id) return &p;
   return nullptr;
+}
+
+void FakeKernel::traffic(std::uint32_t spi, std::uint64_t bytes, std::uint64_t packets) {
+  auto it = sas_.find(spi);
+  if (it == sas_.end() || it->second.larval) return;
+  auto& c = counters_[spi];
+  c.bytes += bytes;
+  c.packets += packets;
+}
+
+namespace {
+
+ike::TimePoint at(ike::TimePoint added, std::uint64_t seconds) {
+  return added + std::chrono::seconds(static_cast<std::int64_t>(seconds));
+}
+
+}  // namespace
+
+std::vector<Expire> FakeKernel::expires() {
+  std::vector<Expire> out;
+  for (auto it = sas_.begin(); it != sas_.end();) {
+    auto& e = it->second;
+    const auto& l = e.sa.lifetime;
+    auto bytes = counters_.contains(it->first) ? counters_[it->first].bytes : 0;
+    bool hard = !e.larval && ((l.hard_seconds && now >= at(e.added, l.hard_seconds)) ||
+                              (l.hard_bytes && bytes >= l.hard_bytes));
+    if (hard) {
+      out.push_back({e.sa.id, true});
+      counters_.erase(it->first);
+      it = sas_.erase(it);
+      continue;
+    }
+    bool soft = !e.larval && !e.soft_fired &&
+                ((l.soft_seconds && now >= at(e.added, l.soft_seconds)) || (l.soft_bytes && bytes >= l.soft_bytes));
+    if (soft) {
+      e.soft_fired = true;
+      out.push_back({e.sa.id, false});
+    }
+    ++it;
+  }
+  return out;
+}
+
+std::optional<TimePoint> FakeKernel::next_expiry() const {
+  std::optional<TimePoint> best;
+  auto consider = [&](TimePoint t) {
+    if (!best || t < *best) best = t;
+  };
+  for (const auto& [spi, e] : sas_) {
+    if (e.larval) continue;
+    if (e.sa.lifetime.hard_seconds) consider(at(e.added, e.sa.lifetime.hard_seconds));
+    if (e.sa.lifetime.soft_seconds && !e.soft_fired) consider(at(e.added, e.sa.lifetime.soft_seconds));
+  }
+  return best;
+}
+
+const EspSa* FakeKernel::outbound_for(std::uint32_t reqid) const {
+  const Entry* best = nullptr;
+  for (const auto& [spi, e] : sas_)
+    if (!e.larval && !e.sa.inbound && e.sa.reqid == reqid && (!best || e.order > best->order)) best = &e;
+  return best ? &best->sa : nullptr;
 }
 
 }  // namespace kite::test

@@ -1,12 +1,16 @@
 // A kernel for tests: records SAs (larval and installed) and policies the
 // way XFRM would key them, allocates SPIs deterministically, counts calls,
-// and fails a chosen call on request.
+// and fails a chosen call on request. Like XFRM it keeps per-SA counters
+// (traffic() simulates packets), enforces soft/hard lifetimes in seconds
+// and bytes against `now` (expires(): soft once, hard deletes the SA) and
+// picks the newest outbound SA of a reqid (outbound_for()).
 #pragma once
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <vector>
 
+#include "libike/tunnel/engine.hpp"
 #include "libike/tunnel/kernel.hpp"
 
 namespace kite::test {
@@ -38,11 +42,26 @@ class FakeKernel final : public ike::Kernel {
   bool empty() const { return sas_.empty() && policies_.empty(); }
   void set_counters(std::uint32_t spi, ike::SaCounters c) { counters_[spi] = c; }
 
+  // Simulated traffic through an installed SA (ignored for unknown SPIs).
+  void traffic(std::uint32_t spi, std::uint64_t bytes, std::uint64_t packets = 1);
+  // The kernel's clock: lifetimes count from the install time.
+  ike::TimePoint now{};
+  // Lifetime events due at `now` (XFRM_MSG_EXPIRE): each soft limit fires
+  // once; a hard limit deletes the SA, as XFRM does, and reports it.
+  std::vector<ike::Expire> expires();
+  std::optional<ike::TimePoint> next_expiry() const;
+  // The SA XFRM would pick for outbound packets of this reqid: the newest
+  // installed one (xfrm_state_find prefers the latest add_time).
+  const ike::EspSa* outbound_for(std::uint32_t reqid) const;
+
  private:
   bool should_fail(Call call);
   struct Entry {
     bool larval = true;
     ike::EspSa sa;
+    ike::TimePoint added{};
+    std::uint64_t order = 0;
+    bool soft_fired = false;
   };
   std::uint32_t next_spi_;
   std::map<std::uint32_t, Entry> sas_;  // by SPI (unique in tests)
@@ -50,6 +69,7 @@ class FakeKernel final : public ike::Kernel {
   std::map<std::uint32_t, ike::SaCounters> counters_;
   std::map<Call, unsigned> calls_;
   std::map<Call, unsigned> failures_;
+  std::uint64_t installs_ = 0;
 };
 
 }  // namespace kite::test

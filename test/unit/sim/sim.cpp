@@ -47,7 +47,10 @@ Sim::Sim(std::uint64_t seed, EngineOptions options, bool v6)
       ipv6(v6),
       a(*this, "A", ip(v6 ? "2001:db8::1" : "192.0.2.1"), seed * 7 + 1, 0xa0000000u, options),
       b(*this, "B", ip(v6 ? "2001:db8::2" : "198.51.100.2"), seed * 7 + 2, 0xb0000000u, options),
-      net_rng_(seed * 7 + 3) {}
+      net_rng_(seed * 7 + 3) {
+  a.fake_kernel.now = now;
+  b.fake_kernel.now = now;
+}
 
 namespace {
 
@@ -98,6 +101,9 @@ std::optional<Sim::InFlight> Sim::route(Datagram d) {
 
 void Sim::submit(const Datagram& d) {
   if (tap && tap(d)) return;
+  if ((a_offline && d.local.address == a.gateway.local_address) ||
+      (b_offline && d.local.address == b.gateway.local_address))
+    return;
   if (net_rng_.uniform(100) < conditions.loss_percent) return;
   auto item = route(d);
   if (!item) return;
@@ -111,6 +117,7 @@ void Sim::submit(const Datagram& d) {
 }
 
 void Sim::deliver(InFlight item) {
+  if (offline(*item.to)) return;
   // The receiver sees the datagram from its side: local = where it arrived.
   Datagram in{item.datagram.remote, item.datagram.local, std::move(item.datagram.payload)};
   item.to->engine->on_datagram(in, now);
@@ -120,26 +127,43 @@ std::optional<TimePoint> Sim::next_event() const {
   std::optional<TimePoint> t;
   if (!queue_.empty()) t = queue_.begin()->first;
   for (const auto* p : {&a, &b}) {
-    auto d = p->engine->next_deadline();
-    if (d && (!t || *d < *t)) t = d;
+    if (offline(*p)) continue;
+    for (auto d : {p->engine->next_deadline(), p->fake_kernel.next_expiry()})
+      if (d && (!t || *d < *t)) t = d;
   }
   return t;
+}
+
+// XFRM_MSG_EXPIRE from either kernel; true if any was delivered.
+bool Sim::kernel_events() {
+  bool any = false;
+  for (auto* p : {&a, &b}) {
+    if (offline(*p)) continue;
+    for (const auto& e : p->fake_kernel.expires()) {
+      p->engine->on_expire(e, now);
+      any = true;
+    }
+  }
+  return any;
 }
 
 bool Sim::step(TimePoint limit) {
   auto t = next_event();
   if (!t || *t > limit) return false;
   if (*t > now) now = *t;
+  a.fake_kernel.now = now;
+  b.fake_kernel.now = now;
   if (!queue_.empty() && queue_.begin()->first <= now) {
     auto item = std::move(queue_.begin()->second);
     queue_.erase(queue_.begin());
     deliver(std::move(item));
-    return true;
+  } else if (!kernel_events()) {
+    for (auto* p : {&a, &b}) {
+      auto d = p->engine->next_deadline();
+      if (d && *d <= now && !offline(*p)) p->engine->on_timer(now);
+    }
   }
-  for (auto* p : {&a, &b}) {
-    auto d = p->engine->next_deadline();
-    if (d && *d <= now) p->engine->on_timer(now);
-  }
+  if (observer) observer();
   return true;
 }
 

@@ -2,7 +2,9 @@
 // their own Environment (fake kernel, seeded randomness, event log), one
 // fake clock, and a network that delivers datagrams after a latency, with
 // seeded loss, duplication and reordering, an optional NAT in front of
-// peer A and a tap that can drop chosen datagrams.
+// peer A and a tap that can drop chosen datagrams. The fake kernels run on
+// the same clock: SA lifetimes expire (soft: rekey, hard: the SA is gone)
+// and reach the engines as XFRM_MSG_EXPIRE would.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -84,6 +86,12 @@ class Sim {
   std::optional<SimNat> nat;
   // Return true to drop a datagram before it enters the network.
   std::function<bool(const ike::Datagram&)> tap;
+  // Called after every step (delivery, timer, kernel event): invariants
+  // that must hold at every instant.
+  std::function<void()> observer;
+  // Peers that are switched off neither receive nor run timers (a crash
+  // or a cut cable); their datagrams in flight are lost.
+  bool a_offline = false, b_offline = false;
   bool ipv6 = false;
   SimPeer a, b;
 
@@ -95,6 +103,8 @@ class Sim {
   bool step(ike::TimePoint limit);
   std::optional<ike::TimePoint> next_event() const;
   void deliver(InFlight item);
+  bool kernel_events();
+  bool offline(const SimPeer& p) const { return &p == &a ? a_offline : b_offline; }
   std::optional<InFlight> route(ike::Datagram d);
 
   ike::SeededRandom net_rng_;
