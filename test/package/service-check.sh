@@ -36,8 +36,10 @@ work=$(mktemp -d /tmp/kite-service-check.XXXXXX)
 ns=kite-pkg-$$
 kited_pid='' strace_pid='' notify_pid=''
 finish() {
-  local rc=$?
-  [[ -z $kited_pid ]] || kill -KILL "$kited_pid" 2>/dev/null || true
+  local rc=$? pid
+  # Everything still running in the namespace is this script's (kited, or
+  # what was about to become kited).
+  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
   [[ -z $strace_pid ]] || wait "$strace_pid" 2>/dev/null || true
   [[ -z $notify_pid ]] || { kill "$notify_pid" 2>/dev/null; wait "$notify_pid" 2>/dev/null || true; }
   ip netns del "$ns" 2>/dev/null || true
@@ -98,6 +100,8 @@ perl -MIO::Socket::UNIX -e '
   while (defined($s->recv(my $m, 4096))) { $m =~ s/\n/ /g; print "$m\n"; }' \
   "$run_root$notify_path" >"$work/notify.log" 2>&1 &
 notify_pid=$!
+for ((i = 0; i < 100; i++)); do [[ -S $run_root$notify_path ]] && break; sleep 0.1; done
+[[ -S $run_root$notify_path ]] || fail "the notify socket listener (perl) did not start"
 
 # --- start ------------------------------------------------------------------------
 step "start: $exec_start (caps ${caps// /,}, group $group, umask $umask_value)"
