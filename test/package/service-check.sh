@@ -147,8 +147,11 @@ ok "a member of $group may use kitectl; anyone else is refused (exit 3)"
 
 # --- reload -----------------------------------------------------------------------
 step "reload: ExecReload=$exec_reload, SIGHUP, an invalid config"
+# Traced too: ExecReload runs under the same restrictions as kited.
 # shellcheck disable=SC2086
-out=$(in_root "${as_unit[@]}" $exec_reload 2>&1) || fail "ExecReload failed: $out"
+out=$(strace -f -qq -s 256 -o "$work/trace-reload" chroot "$run_root" /usr/bin/env -i \
+  PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "${as_unit[@]}" $exec_reload 2>&1) ||
+  fail "ExecReload failed: $out"
 wait_for 5 "READY=1 after the reload" notified 'READY=1' 2
 grep -q 'RELOADING=1' "$work/notify.log" || fail "no RELOADING=1 around the reload"
 ok "ExecReload: $out (RELOADING=1, READY=1)"
@@ -188,5 +191,7 @@ bad=$(grep -cv '^<[0-7]>' "$work/kited.log" || true)
 ok "$lines lines, each with a journal priority (<$(cut -c2 "$work/kited.log" | sort -u | tr -d '\n')>); no PSK at debug level"
 
 # --- what the trace says about the unit's restrictions ---------------------------
-step "kite.service's restrictions against what kited did (strace)"
+step "kite.service's restrictions against what kited and ExecReload did (strace)"
 "$here/trace-check.sh" "$work/trace" "$unit" "$runtime_dir" || fail "kited needs more than kite.service allows"
+"$here/trace-check.sh" "$work/trace-reload" "$unit" "$runtime_dir" "${exec_reload%% *}" ||
+  fail "ExecReload ($exec_reload) needs more than kite.service allows"
