@@ -13,10 +13,16 @@
 #   SIGHUP reloads; RELOADING=1/READY=1 around reloads; SIGTERM: exit 0
 #   after STOPPING=1;
 # - log lines carry journal priorities and never the PSK (at debug level);
-# - from the trace: every system call is in the unit's SystemCallFilter,
-#   every socket in RestrictAddressFamilies, nothing is written outside
-#   /run/kite, /tmp and /dev/null (ProtectSystem=strict), no memory is both
-#   writable and executable (MemoryDenyWriteExecute).
+# - from the traces of kited and of ExecReload (trace-check.sh): every
+#   system call is in the unit's SystemCallFilter, every socket in
+#   RestrictAddressFamilies, nothing is written outside /run/kite, /tmp and
+#   /dev/null (ProtectSystem=strict), no memory is both writable and
+#   executable (MemoryDenyWriteExecute).
+#
+# What this cannot show without systemd: the mount namespace itself
+# (ProtectSystem, PrivateTmp, ...), seccomp as the kernel applies it, and
+# systemctl's handling of Type=notify; the checks above cover what kited
+# must do for those to hold.
 #
 #   test/package/service-check.sh ROOT [UNIT]   (UNIT: ROOT's kite.service)
 # shellcheck source-path=SCRIPTDIR
