@@ -84,6 +84,11 @@ check_installed() {
   in_root kitectl check --config /tmp/bad.yaml >/dev/null 2>&1 || rc=$?
   ((rc == 2)) || fail "kitectl check of an invalid config exited $rc, not 2"
   ok "an invalid config: kitectl check exits 2"
+  local tunnel
+  tunnel=$(sed -n 's/^  - name: \([A-Za-z0-9._-]*\).*/\1/p' "$run_root/etc/kite/kite.yaml" | tail -n 1)
+  in_root kitectl export "$tunnel" --format swanctl >/dev/null 2>&1 ||
+    fail "kitectl export $tunnel of the shipped config failed"
+  ok "kitectl export $tunnel (the shipped config's tunnel) for strongSwan"
 
   [[ ! -e $run_root/etc/systemd/system/multi-user.target.wants/kite.service ]] ||
     fail "kite.service was enabled on installation (README.Debian says it is not)"
@@ -109,7 +114,7 @@ try() {
   local got="${COMPREPLY[*]}"
   if [[ $got != "$want" ]]; then echo "'$*': got '$got', expected '$want'"; exit 1; fi
 }
-try "status show up down reload check monitor version" kitectl ""
+try "status show up down reload check monitor export version" kitectl ""
 try "status show" kitectl s
 try "--socket --json --help" kitectl --
 try "--timeout --socket --json --help" kitectl up --
@@ -121,6 +126,10 @@ try "" kitectl up t-1 ""
 try "FILES" kitectl check --config ""
 try "FILES" kitectl --socket ""
 try "show" kitectl --socket /x sh
+try "--format --config --output --socket --json --help" kitectl export --
+try "libreswan" kitectl export t-1 --format l
+try "t-1 t.2" kitectl export --format swanctl ""
+try "FILES" kitectl export t-1 --output ""
 echo ok
 EOF
   )
