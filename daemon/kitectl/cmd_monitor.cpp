@@ -1,5 +1,6 @@
 // kitectl monitor [--count N] [--debug]: stream events (up, down, rekey,
 // DPD, errors) as they happen, until interrupted or N events were shown.
+// With --json: {"ok":true,"monitor":true}, then one event per line.
 #include <charconv>
 #include <ostream>
 
@@ -40,8 +41,15 @@ int run_monitor(Context& ctx) {
   auto ack = client->request(request, std::chrono::seconds(30));
   if (!ack) return report_client_error(ctx, ack.error());
   if (!ack->value("ok", false)) {
+    if (ctx.json) print_json(ctx, *ack);
     ctx.err << "kitectl: " << text(*ack, "error", "kited refused to monitor") << "\n";
     return kFailed;
+  }
+  // --json prints the wire lines exactly: the acknowledgement first (a
+  // script knows it is subscribed from then on), then the events.
+  if (ctx.json) {
+    print_json(ctx, *ack);
+    ctx.out.flush();
   }
   return stream_events(ctx, *client, count);
 }

@@ -190,8 +190,15 @@ TEST_CASE("kitectl monitor --count shows events as they come") {
   std::string out, err;
   REQUIRE(h.kitectl({"monitor", "--count", "2"}, out, err) == 0);
   CHECK_THAT(out, Catch::Contains(" info tick\n"));
-  const Json j = h.kitectl_json({"monitor", "--count", "1"});
-  CHECK(j["event"] == "info");
+  // --json: the acknowledgement line first (subscribed), then the events.
+  REQUIRE(h.kitectl({"--json", "monitor", "--count", "1"}, out, err) == 0);
+  std::istringstream lines(out);
+  std::string ack, event, rest;
+  REQUIRE(std::getline(lines, ack));
+  REQUIRE(std::getline(lines, event));
+  CHECK_FALSE(std::getline(lines, rest));
+  CHECK(Json::parse(ack) == Json{{"ok", true}, {"monitor", true}});
+  CHECK(Json::parse(event)["event"] == "info");
 }
 
 TEST_CASE("bad requests get an error line; over-long ones close the connection") {
