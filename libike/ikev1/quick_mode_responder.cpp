@@ -92,6 +92,35 @@ std::vector<Payload> answer_body(const QuickMode& qm, EspChoice& choice, const M
   return body;
 }
 
+// Allocates our SPI and sends QM2 with HASH(2) = prf(SKEYID_a, M-ID | Ni_b |
+// everything after HASH(2)); false when that failed (reported).
+bool send_answer(Ikev1Sa& sa, QuickMode& qm, EspChoice& choice, const Message& m, std::optional<KePayload> ke,
+                 TimePoint now) {
+  auto spi = sa.allocate_spi(qm.mapping_index);
+  if (!spi) {
+    sa.owner.child_failed(sa, "quick mode: cannot allocate an inbound SPI: " + spi.error().message, now);
+    return false;
+  }
+  qm.spi_in = *spi;
+  auto id = qm.message_id;
+  auto payloads = prepend_hash(answer_body(qm, choice, m, std::move(ke)), [&](ByteView following) {
+    return sa.p1.crypto->prf_a(quick_hash2_input(id, qm.ni, following));
+  });
+  Message out;
+  out.header = sa.header(ExchangeType::QuickMode, id);
+  if (payloads) out.payloads = std::move(*payloads);
+  auto wire = payloads ? sa.p1.crypto->seal(out, qm.iv) : Result<Bytes>(fail("cannot encode QM2"));
+  if (!wire) {
+    sa.owner.release_spi(qm.spi_in);
+    sa.owner.child_failed(sa, "quick mode: cannot build QM2: " + wire.error().message, now);
+    return false;
+  }
+  qm.state = QmState::Sent2;
+  qm.flight.sent(*wire, now, true, sa.retransmit_policy());
+  sa.send_wire(*wire);
+  return true;
+}
+
 }  // namespace
 
 void quick_mode_request(Ikev1Sa& sa, const Message& m, std::uint32_t message_id, Bytes iv, ByteView wire,
@@ -129,30 +158,7 @@ void quick_mode_request(Ikev1Sa& sa, const Message& m, std::uint32_t message_id,
   if (choice->suite.pfs && !(ke = pfs_answer(sa, *qm, m)))
     return refuse(sa, NotifyType::InvalidKeyInformation, offer,
                   fmt::format("quick mode {}: PFS without a valid KE", to_string(*proposed)), now);
-  auto spi = sa.allocate_spi(*mapping);
-  if (!spi)
-    return sa.owner.child_failed(sa, "quick mode: cannot allocate an inbound SPI: " + spi.error().message, now);
-  qm->spi_in = *spi;
-  auto body = answer_body(*qm, *choice, m, std::move(ke));
-  auto payloads = prepend_hash(std::move(body), [&](ByteView following) {
-    return sa.p1.crypto->prf_a(quick_hash2_input(message_id, qm->ni, following));
-  });
-  if (!payloads) {
-    sa.owner.release_spi(qm->spi_in);
-    return sa.owner.child_failed(sa, "quick mode: cannot encode QM2", now);
-  }
-  Message out;
-  out.header = sa.header(ExchangeType::QuickMode, message_id);
-  out.payloads = std::move(*payloads);
-  auto wire_out = sa.p1.crypto->seal(out, qm->iv);
-  if (!wire_out) {
-    sa.owner.release_spi(qm->spi_in);
-    return sa.owner.child_failed(sa, "quick mode: cannot build QM2: " + wire_out.error().message, now);
-  }
-  qm->state = QmState::Sent2;
-  qm->flight.sent(*wire_out, now, true, sa.retransmit_policy());
-  sa.send_wire(*wire_out);
-  sa.quick_modes.push_back(std::move(qm));
+  if (send_answer(sa, *qm, *choice, m, std::move(ke), now)) sa.quick_modes.push_back(std::move(qm));
 }
 
 void quick_mode_final(Ikev1Sa& sa, QuickMode& qm, TimePoint now) {

@@ -188,13 +188,13 @@ TEST_CASE("identities: addresses and FQDNs") {
   auto mode = GENERATE(ExchangeMode::Main, ExchangeMode::Aggressive);
   Harness h;
   set_mode(h, mode);
-  SECTION("FQDN both ways") {
+  auto fqdn = GENERATE(true, false);
+  if (fqdn) {
     h.a.cfg.local_id = Identity{Identity::Type::Fqdn, "a.example"};
     h.a.cfg.remote_id = Identity{Identity::Type::Fqdn, "B.example"};
     h.b.cfg.local_id = Identity{Identity::Type::Fqdn, "b.example"};
     h.b.cfg.remote_id = Identity{Identity::Type::Fqdn, "a.example"};
-  }
-  SECTION("explicit IP identities") {
+  } else {
     h.a.cfg.local_id = Identity{Identity::Type::Ip, "192.0.2.1"};
     h.b.cfg.remote_id = Identity{Identity::Type::Ip, "192.0.2.1"};
   }
