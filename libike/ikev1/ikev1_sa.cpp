@@ -404,6 +404,9 @@ void Ikev1Sa::close(TimePoint now) {
     }
     if (!spis.empty()) send_informational({DeletePayload{kDoiIpsec, ProtocolId::Esp, 4, std::move(spis)}});
     send_informational({isakmp_delete()});
+  } else if (state != SaState::Closed && p1.crypto) {
+    // Mid phase 1 with keys: the peer may already consider itself done.
+    send_informational({isakmp_delete()});
   }
   end({false, ""}, now);
 }

@@ -694,3 +694,24 @@ TEST_CASE("wrong PSK: an error notify under the peer's keys ends phase 1 at once
   CHECK(h.a.ended->reason.find("AUTHENTICATION-FAILED") != std::string::npos);
   CHECK(h.a.ended->reason.find("pre-shared keys differ") != std::string::npos);
 }
+
+TEST_CASE("close during phase 1: a peer that finished phase 1 follows the DELETE") {
+  Harness h;
+  set_mode(h, ExchangeMode::Aggressive);
+  // AM3 is lost: A is done with phase 1, B is not when it closes. (Both
+  // derive the Informational IV from the same phase-1 IV then; in Main Mode
+  // a lost MM6 leaves the two CBC chains apart and nothing can be said.)
+  int from_a = 0;
+  h.tap = [&](const Datagram& d) {
+    auto hdr = ike::v1::decode_header(d.payload);
+    return d.local.address == h.a.address() && hdr && hdr->header.exchange == ike::v1::ExchangeType::Aggressive &&
+           ++from_a == 2;
+  };
+  h.start(h.a);
+  REQUIRE(h.run_until([&] { return h.a.established == 1; }));
+  CHECK(internals(h.b).state == ike::v1::SaState::AmAnswered);
+  h.b.sa->close(h.now);
+  REQUIRE(h.run_until([&] { return both_closed(h); }, 5s));
+  CHECK(h.a.ended->reason == "deleted by the peer");
+  CHECK(h.a.installed.empty());
+}
