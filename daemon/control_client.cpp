@@ -78,7 +78,12 @@ ike::Result<Json, ClientError> ControlClient::receive(
 ike::Result<Json, ClientError> ControlClient::request(
     const Json& request, std::optional<std::chrono::milliseconds> timeout) {
   auto sent = send(request);
-  if (!sent) return ike::fail(sent.error());
+  if (!sent) {
+    // kited may have answered and closed before reading the request (a
+    // refused peer, see control_access.hpp): that line is still readable.
+    if (auto early = receive(std::chrono::milliseconds(0))) return early;
+    return ike::fail(sent.error());
+  }
   return receive(timeout);
 }
 

@@ -38,6 +38,7 @@ ike::Status ControlServer::listen(const ListenOptions& options) {
   for (auto& note : sock->notes) log(Kind::Warning, note);
   listener_ = std::move(sock->fd);
   path_ = options.path;
+  access_ = AccessPolicy{::geteuid(), sock->group, options.group.empty() ? kSocketGroup : options.group};
   return loop_.add(listener_.get(), EPOLLIN, [this](std::uint32_t) { on_accept(); });
 }
 
@@ -55,19 +56,41 @@ void ControlServer::on_accept() {
     const std::uint64_t id = next_id_++;
     auto client = std::make_unique<Client>();
     client->fd = std::move(fd);
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (::getsockopt(client->fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-      client->uid = static_cast<long>(cred.uid);
     const int raw = client->fd.get();
+    Client& c = *client;
     clients_[id] = std::move(client);
     auto added = loop_.add(raw, EPOLLIN | EPOLLRDHUP,
                            [this, id](std::uint32_t events) { on_client(id, events); });
     if (!added) {
       log(Kind::Warning, "control: " + added.error().message);
       clients_.erase(id);
+      continue;
     }
+    admit(c);  // a refused client is answered and closed once that is out
   }
+}
+
+void ControlServer::admit(Client& c) {
+  auto peer = peer_credentials(c.fd.get());
+  std::optional<std::string> refusal;
+  if (!peer) {
+    refusal = "permission denied: " + peer.error().message;
+  } else {
+    c.uid = static_cast<long>(peer->uid);
+    refusal = access_refusal(*peer, access_);
+  }
+  if (!refusal) return;
+  log(Kind::Warning, "control: refused " +
+                         (peer ? "uid " + std::to_string(peer->uid) + " (pid " +
+                                     std::to_string(peer->pid) + ")"
+                               : std::string("a client")) +
+                         ": " + *refusal);
+  // Answered before the request is read: every request of this client
+  // would get the same line, and a stranger holds no slot for long.
+  Json reply = error_reply(*refusal);
+  reply["permission_denied"] = true;
+  c.close_after_flush = true;
+  send(c, reply);
 }
 
 void ControlServer::on_client(std::uint64_t id, std::uint32_t events) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/control_access.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/protocol.hpp"
@@ -45,6 +46,8 @@ class ControlServer {
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
+  // Listens; only root, kited's user and members of the socket's group
+  // may then talk to it (control_access.hpp).
   ike::Status listen(const ListenOptions& options);
   const std::string& path() const { return path_; }
 
@@ -82,6 +85,9 @@ class ControlServer {
   };
 
   void on_accept();
+  // Checks a new client's credentials; a refused one gets one error line
+  // and is closed once that is out.
+  void admit(Client& c);
   void on_client(std::uint64_t id, std::uint32_t events);
   void read_input(Client& c);
   void process_lines(Client& c);
@@ -102,6 +108,7 @@ class ControlServer {
   ControlHooks hooks_;
   Fd listener_;
   std::string path_;
+  AccessPolicy access_;
   std::map<std::uint64_t, std::unique_ptr<Client>> clients_;
   std::uint64_t next_id_ = 1;
 };

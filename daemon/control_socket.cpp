@@ -40,13 +40,18 @@ ike::Status remove_stale(const std::string& path, const sockaddr_un& addr) {
 }
 
 // Mode 0660 with the group when it exists, else 0600 (and a note saying so).
-void set_access(const ListenOptions& options, std::vector<std::string>& notes) {
+// kited does not create the group: the package does (postinst); a kited
+// started by hand without it stays root-only, which is safe. Sets
+// `socket.group` to the group that may use the socket.
+void set_access(const ListenOptions& options, ListeningSocket& socket) {
+  auto& notes = socket.notes;
   const group* gr = options.group.empty() ? nullptr : ::getgrnam(options.group.c_str());
   if (gr == nullptr) {
     ::chmod(options.path.c_str(), 0600);
     if (!options.group.empty())
       notes.push_back("group " + options.group + " does not exist: control socket " +
-                      options.path + " is usable by its owner only");
+                      options.path + " is usable by its owner only (`groupadd --system " +
+                      options.group + "` and restart kited to let its members in)");
     return;
   }
   if (::chown(options.path.c_str(), static_cast<uid_t>(-1), gr->gr_gid) != 0) {
@@ -56,6 +61,7 @@ void set_access(const ListenOptions& options, std::vector<std::string>& notes) {
     return;
   }
   ::chmod(options.path.c_str(), 0660);
+  socket.group = gr->gr_gid;
 }
 
 }  // namespace
@@ -92,7 +98,7 @@ ike::Result<ListeningSocket> listen_unix(const ListenOptions& options) {
   // after start) must not get ECONNREFUSED while the group lookup (NSS,
   // slow on a busy host) runs. Until chmod only the owner can connect.
   if (::listen(out.fd.get(), 64) != 0) return sys_fail("listen " + options.path);
-  set_access(options, out.notes);
+  set_access(options, out);
   return out;
 }
 

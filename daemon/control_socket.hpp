@@ -2,6 +2,9 @@
 // (directory, stale-socket check, mode 0660 and group `kite`) and
 // connecting to it from kitectl.
 #pragma once
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,8 @@ struct ListenOptions {
 
 struct ListeningSocket {
   Fd fd;
+  // The group the socket was given (mode 0660); nullopt: owner-only (0600).
+  std::optional<gid_t> group;
   // Things worth one log line each (e.g. "group kite does not exist").
   std::vector<std::string> notes;
 };

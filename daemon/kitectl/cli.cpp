@@ -145,6 +145,10 @@ int report_client_error(Context& ctx, const daemon::ClientError& error) {
 
 void print_json(Context& ctx, const Json& reply) { ctx.out << daemon::encode_line(reply); }
 
+int failure_code(const Json& reply) {
+  return reply.value("permission_denied", false) ? kUnreachable : kFailed;
+}
+
 int call(Context& ctx, const Json& request, Json& reply,
          std::optional<std::chrono::milliseconds> timeout) {
   auto client = daemon::ControlClient::connect(ctx.socket);
@@ -155,7 +159,7 @@ int call(Context& ctx, const Json& request, Json& reply,
   if (reply.value("ok", false)) return kDone;
   if (ctx.json) print_json(ctx, reply);
   ctx.err << "kitectl: " << reply.value("error", std::string("kited refused the request")) << "\n";
-  return kFailed;
+  return failure_code(reply);
 }
 
 }  // namespace kite::kitectl

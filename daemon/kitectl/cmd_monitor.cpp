@@ -43,7 +43,7 @@ int run_monitor(Context& ctx) {
   if (!ack->value("ok", false)) {
     if (ctx.json) print_json(ctx, *ack);
     ctx.err << "kitectl: " << text(*ack, "error", "kited refused to monitor") << "\n";
-    return kFailed;
+    return failure_code(*ack);
   }
   // --json prints the wire lines exactly: the acknowledgement first (a
   // script knows it is subscribed from then on), then the events.
