@@ -127,6 +127,10 @@ int run(std::span<const std::string_view> args, std::ostream& out, std::ostream&
   auto inv = parse_args(args);
   if (!inv) {
     err << "kitectl: " << inv.error().message << "\n" << usage();
+    // --json promises one JSON object on stdout, usage errors included.
+    const auto end = std::find(args.begin(), args.end(), "--");
+    if (std::find(args.begin(), end, "--json") != end)
+      out << daemon::encode_line(daemon::error_reply(inv.error().message));
     return kUsage;
   }
   if (inv->help) {
@@ -144,6 +148,12 @@ int report_client_error(Context& ctx, const daemon::ClientError& error) {
 }
 
 void print_json(Context& ctx, const Json& reply) { ctx.out << daemon::encode_line(reply); }
+
+int usage_error(Context& ctx, const std::string& message) {
+  ctx.err << "kitectl: " << message << "\n";
+  if (ctx.json) print_json(ctx, daemon::error_reply(message));
+  return kUsage;
+}
 
 int failure_code(const Json& reply) {
   return reply.value("permission_denied", false) ? kUnreachable : kFailed;

@@ -74,6 +74,9 @@ int run(std::span<const std::string_view> args, std::ostream& out, std::ostream&
 int call(Context& ctx, const Json& request, Json& reply,
          std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(30));
 int report_client_error(Context& ctx, const daemon::ClientError& error);
+// A bad option value: the message on stderr (and as {"ok":false,"error"}
+// with --json); returns kUsage.
+int usage_error(Context& ctx, const std::string& message);
 // The exit code of an ok:false reply: 3 when kited refused this user
 // ("permission_denied", like a socket connect() denied), else 1.
 int failure_code(const Json& reply);

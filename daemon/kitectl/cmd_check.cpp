@@ -16,8 +16,13 @@ int run_check(Context& ctx) {
   const bool valid = !diagnostics.has_errors();
   if (ctx.json) {
     Json reply{{"ok", valid}, {"config", path}};
+    // Like every failed reply, one line saying why; details in diagnostics.
+    if (!valid)
+      reply["error"] = path + ": invalid configuration (" +
+                       std::to_string(diagnostics.error_count()) + " errors)";
     reply["diagnostics"] = Json::parse(diagnostics.to_json(), nullptr, false);
     print_json(ctx, reply);
+    if (!valid) ctx.err << "kitectl: " << reply["error"].get<std::string>() << "\n";
   } else {
     ctx.err << diagnostics.format();
     ctx.out << path << ": " << (valid ? "valid" : "invalid") << " ("

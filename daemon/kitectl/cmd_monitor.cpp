@@ -28,10 +28,8 @@ int run_monitor(Context& ctx) {
   if (auto c = ctx.option("--count")) {
     long n = 0;
     auto [end, ec] = std::from_chars(c->data(), c->data() + c->size(), n);
-    if (ec != std::errc() || end != c->data() + c->size() || n <= 0) {
-      ctx.err << "kitectl: monitor: --count takes a positive number\n";
-      return kUsage;
-    }
+    if (ec != std::errc() || end != c->data() + c->size() || n <= 0)
+      return usage_error(ctx, "monitor: --count takes a positive number");
     count = n;
   }
   auto client = daemon::ControlClient::connect(ctx.socket);

@@ -22,11 +22,9 @@ int run_up(Context& ctx) {
   long timeout = daemon::kDefaultUpTimeout.count();
   if (auto t = ctx.option("--timeout")) {
     auto parsed = parse_seconds(*t);
-    if (!parsed) {
-      ctx.err << "kitectl: up: --timeout takes 0.." << daemon::kMaxUpTimeout.count()
-              << " seconds\n";
-      return kUsage;
-    }
+    if (!parsed)
+      return usage_error(ctx, "up: --timeout takes 0.." +
+                                  std::to_string(daemon::kMaxUpTimeout.count()) + " seconds");
     timeout = *parsed;
   }
   const std::string& name = ctx.args.at(0);

@@ -8,6 +8,13 @@
 namespace kite::kitectl {
 namespace {
 
+// "kitectl: why\n" -> "why" (the reason call() printed).
+std::string last_line(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  text = text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+  return text.starts_with("kitectl: ") ? text.substr(9) : text;
+}
+
 int run_version(Context& ctx) {
   Json reply;
   std::ostringstream quiet;  // an unreachable daemon is reported below
@@ -15,7 +22,9 @@ int run_version(Context& ctx) {
   const int rc = call(probe, Json{{"command", "version"}}, reply);
   const Json kited = rc == kDone ? Json(text(reply, "version")) : Json(nullptr);
   if (ctx.json) {
-    print_json(ctx, Json{{"ok", rc == kDone}, {"kitectl", KITE_VERSION}, {"kited", kited}});
+    Json out{{"ok", rc == kDone}, {"kitectl", KITE_VERSION}, {"kited", kited}};
+    if (rc != kDone) out["error"] = last_line(quiet.str());
+    print_json(ctx, out);
   } else {
     ctx.out << "kitectl " << KITE_VERSION << "\n";
     if (rc == kDone) ctx.out << "kited " << kited.get<std::string>() << "\n";
