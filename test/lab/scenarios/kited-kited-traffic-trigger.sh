@@ -5,10 +5,15 @@
 #     mapping, no SA) and stays down: nothing is negotiated without traffic;
 #   - the first ping makes the kernel send an XFRM acquire, kited
 #     negotiates and the tunnel comes up (the first packets may be lost,
-#     later pings all pass); `kitectl monitor` prints the `up` event;
+#     later pings all pass); `kitectl monitor --json` prints the `up`
+#     event (and later `down`); `kitectl show --json` counts the CHILD
+#     SA's packets and bytes exactly as the kernel does, with its age,
+#     lifetime and expires_in;
 #   - `kitectl down` on left deletes the SAs on both sides but the trap
 #     policies stay, and the next ping brings the tunnel up again;
 #   - the same after the peer's `kitectl down` (left follows its DELETE);
+#   - `kitectl status --json` counters: 3 IKE SAs established on each
+#     side, none failed, none half-open, no retransmits;
 #   - SIGTERM of left removes the traps too: both kernels clean.
 # shellcheck source=../lib.sh
 source "$LAB_DIR/lib.sh"
@@ -45,6 +50,29 @@ ping_triggers() {
   kite_expect right up aes128/sha256/prfsha256/14 aes128/sha256
 }
 
+# child_counters_match NS: `kitectl show --json` reports the CHILD SA's
+# packets as the kernel counts them (ip -s xfrm state), its age within its
+# lifetime (3600 s, kite's default) and the remaining time consistent.
+child_counters_match() {
+  local ns=$1 got ib ip ob op
+  kite_json "$ns" show lab || fail "kitectl show lab failed in $ns"
+  got=$(jq -r '.tunnel.children[0] | "\(.packets_in) \(.packets_out) \(.bytes_in) \(.bytes_out) \(.age) \(.lifetime) \(.expires_in)"' <<<"$KITE_JSON")
+  read -r ib ip ob op < <(esp_counters "$ns")
+  log "kitectl show in $ns: packets/bytes in/out, age, lifetime, expires_in: $got; kernel: $ip/$op packets, $ib/$ob bytes"
+  read -r pi po bi bo age life left <<<"$got"
+  ((pi == ip && po == op && bi == ib && bo == ob)) || fail "kitectl's counters differ from the kernel's"
+  ((life == 3600 && age >= 0 && age < 60 && left == life - age)) || fail "age/lifetime/expires_in inconsistent"
+}
+
+# daemon_counters NS WANT_ESTABLISHED: status --json counters.
+daemon_counters() {
+  local ns=$1 want=$2 got
+  kite_json "$ns" status || fail "kitectl status failed in $ns"
+  got=$(jq -r '.counters | "\(.ike_sas_established) \(.ike_sas_failed) \(.half_open) \(.retransmits)"' <<<"$KITE_JSON")
+  log "counters in $ns (established failed half_open retransmits): $got"
+  [[ $got == "$want 0 0 0" ]] || fail "counters in $ns: $got, want $want 0 0 0"
+}
+
 lab_topology
 kited_start right <(kite_conf_psk right negotiation=passive)
 kited_start left <(kite_conf_psk left negotiation=traffic)
@@ -69,17 +97,21 @@ wait_until 5 "an up event from kitectl monitor" monitor_up || {
   fail "kitectl monitor printed no up event for lab"
 }
 log "monitor: $(grep '"event":"up"' "$LAB_OUT/left/monitor.jsonl")"
-kill "$monitor_pid" 2>/dev/null || true
-wait "$monitor_pid" 2>/dev/null || true
 esp_counters_moved left
 esp_counters_moved right
 kite_traffic_counted left
+child_counters_match left
 
 step "kitectl down lab (left): SAs go on both sides, left's traps stay"
 kctl left down lab | sed 's/^/    /'
 wait_until 5 "only traps in left" trapped left || fail "left: $(mapping_policies left) policies, $(esp_sa_count left) ESP SAs after down"
 kernel_clean right
 wait_until 5 "right to follow left's DELETE" is_state right down || fail "right's tunnel is not down"
+monitor_down() { grep -q '"event":"down".*"tunnel":"lab"' "$LAB_OUT/left/monitor.jsonl"; }
+wait_until 5 "a down event from kitectl monitor" monitor_down || fail "kitectl monitor printed no down event"
+log "monitor: $(grep '"event":"down"' "$LAB_OUT/left/monitor.jsonl")"
+kill "$monitor_pid" 2>/dev/null || true
+wait "$monitor_pid" 2>/dev/null || true
 ping_triggers
 
 step "kitectl down lab (right, the peer): left follows the DELETE, its traps come back"
@@ -88,6 +120,10 @@ kernel_clean right
 wait_until 5 "only traps in left" trapped left || fail "left: $(mapping_policies left) policies, $(esp_sa_count left) ESP SAs after the peer's down"
 wait_until 5 "left's tunnel down" is_state left down || fail "left's tunnel is not down"
 ping_triggers
+
+step "daemon-wide counters: three IKE SAs established on each side, no failures or retransmits"
+daemon_counters left 3
+daemon_counters right 3
 
 step "SIGTERM kited (left): SAs and traps removed, the peer told"
 kited_stop left
