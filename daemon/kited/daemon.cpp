@@ -159,22 +159,29 @@ ike::Status Daemon::watch_signals() {
 
 void Daemon::add_tunnels() {
   const auto now = ike::Clock::now();
+  std::vector<std::string> refused;
   for (const auto& t : config_.tunnels) {
-    if (auto st = engine_->add_tunnel(t, now); !st)
+    if (auto st = engine_->add_tunnel(t, now); !st) {
       logger_.log(LogLevel::Error, t.name, "not started: " + st.error().message);
-    else
+      refused.push_back(t.name);
+    } else {
       routes_->add(t);
+    }
   }
+  // Not running, so not in the running config: a reload offers them again.
+  config_ = running_config(std::move(config_), refused);
 }
 
-void Daemon::update_routes(const conf::ConfigDiff& diff, const ike::Config& running,
+void Daemon::update_routes(const ReloadResult& result, const ike::Config& running,
                            const ike::Config& next) {
+  const auto& diff = result.diff;
   for (const auto& name : diff.removed) routes_->remove(*running.find_tunnel(name));
   for (const auto& name : diff.changed) {
     routes_->remove(*running.find_tunnel(name));
-    routes_->add(*next.find_tunnel(name));
+    if (!result.was_refused(name)) routes_->add(*next.find_tunnel(name));
   }
-  for (const auto& name : diff.added) routes_->add(*next.find_tunnel(name));
+  for (const auto& name : diff.added)
+    if (!result.was_refused(name)) routes_->add(*next.find_tunnel(name));
 }
 
 int Daemon::run() {
@@ -234,8 +241,9 @@ Json Daemon::reload() {
   if (!loaded) {
     const auto& diags = loaded.error();
     for (const auto& d : diags.items()) logger_.error(conf::format(d));
-    Json reply = error_reply(fmt::format("{}: invalid configuration ({} errors); nothing changed",
-                                         options_.config, diags.error_count()));
+    const auto n = diags.error_count();
+    Json reply = error_reply(fmt::format("{}: invalid configuration ({} error{}); nothing changed",
+                                         options_.config, n, n == 1 ? "" : "s"));
     reply["invalid_config"] = true;
     Json lines = Json::array();
     for (const auto& d : diags.items()) lines.push_back(conf::format(d));
@@ -249,8 +257,8 @@ Json Daemon::reload() {
   apply_log_level(loaded->config.gateway);
   auto result = apply_reload(*engine_, diff, loaded->config, ike::Clock::now());
   for (const auto& e : result.errors) logger_.error("reload: " + e);
-  update_routes(diff, config_, loaded->config);
-  config_ = std::move(loaded->config);
+  update_routes(result, config_, loaded->config);
+  config_ = running_config(std::move(loaded->config), result.refused);
   logger_.info(fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged",
                            options_.config, diff.added.size(), diff.removed.size(),
                            diff.changed.size(), diff.unchanged.size()));

@@ -14,6 +14,7 @@
 #include "daemon/kited_options.hpp"
 #include "conf/diff.hpp"
 #include "daemon/logger.hpp"
+#include "daemon/reload.hpp"
 #include "daemon/udp_transport.hpp"
 #include "libike/tunnel/engine.hpp"
 #include "xfrm/xfrm_kernel.hpp"
@@ -52,7 +53,7 @@ class Daemon {
   Json reload();
   void stop();
   void apply_log_level(const ike::GatewayConfig& gateway);
-  void update_routes(const conf::ConfigDiff& diff, const ike::Config& running,
+  void update_routes(const ReloadResult& result, const ike::Config& running,
                      const ike::Config& next);
 
   KitedOptions options_;

@@ -58,3 +58,42 @@ TEST_CASE("an engine refusal is reported per tunnel") {
   CHECK_THAT(reply["error"].get<std::string>(), Catch::StartsWith("dup: "));
   CHECK(reply["warning"].is_string());
 }
+
+TEST_CASE("a tunnel the engine refused is not running: the next reload offers it again") {
+  ike::Config running, next;
+  running.tunnels = {tunnel("keep", "192.0.2.1")};
+  next.tunnels = {tunnel("keep", "192.0.2.1"), tunnel("new", "192.0.2.4")};
+  test::FakeEngine engine;
+  REQUIRE(engine.add_tunnel(running.tunnels[0], ike::Clock::now()));
+  REQUIRE(engine.add_tunnel(tunnel("new", "192.0.2.9"), ike::Clock::now()));  // in the way
+  auto result = daemon::apply_reload(engine, conf::diff(running, next), next, ike::Clock::now());
+  CHECK(result.refused == std::vector<std::string>{"new"});
+  CHECK(result.was_refused("new"));
+  CHECK_FALSE(result.was_refused("keep"));
+  running = daemon::running_config(next, result.refused);
+  REQUIRE(running.tunnels.size() == 1);
+  CHECK(running.tunnels[0].name == "keep");
+
+  // The operator removes the cause and reloads the same file: "new" is
+  // added now (were it kept in the running config, it would be "unchanged").
+  REQUIRE(engine.remove_tunnel("new", ike::Clock::now()));
+  engine.calls.clear();
+  const auto again = conf::diff(running, next);
+  CHECK(again.added == std::vector<std::string>{"new"});
+  CHECK(again.unchanged == std::vector<std::string>{"keep"});
+  result = daemon::apply_reload(engine, again, next, ike::Clock::now());
+  CHECK(result.errors.empty());
+  CHECK(result.refused.empty());
+  CHECK(engine.calls == std::vector<std::string>{"add new"});
+  CHECK(engine.tunnels.at("new").status.peer.to_string() == "192.0.2.4");
+}
+
+TEST_CASE("a changed tunnel the engine refused leaves the running config") {
+  ike::Config next;
+  next.tunnels = {tunnel("a", "192.0.2.1"), tunnel("b", "192.0.2.2"), tunnel("c", "192.0.2.3")};
+  const auto running = daemon::running_config(next, {"b"});
+  REQUIRE(running.tunnels.size() == 2);
+  CHECK(running.tunnels[0].name == "a");
+  CHECK(running.tunnels[1].name == "c");
+  CHECK(daemon::running_config(next, {}).tunnels.size() == 3);
+}
