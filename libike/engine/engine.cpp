@@ -28,6 +28,7 @@ class EngineImpl final : public Engine, public TunnelHost {
   Status up(std::string_view name, TimePoint now) override;
   Status down(std::string_view name, TimePoint now) override;
   void shutdown(TimePoint now) override;
+  Status rekey(std::string_view name, bool ike_sa, TimePoint now) override;
   void on_datagram(const Datagram& d, TimePoint now) override;
   void on_timer(TimePoint now) override;
   void on_acquire(const Acquire& acquire, TimePoint now) override;
@@ -126,6 +127,14 @@ Status EngineImpl::down(std::string_view name, TimePoint now) {
   t->down(now);
   sweep();
   return {};
+}
+
+Status EngineImpl::rekey(std::string_view name, bool ike_sa, TimePoint now) {
+  auto* t = find(name);
+  if (!t) return fail(fmt::format("no tunnel {}", name));
+  auto st = t->rekey(ike_sa, now);
+  sweep();
+  return st;
 }
 
 void EngineImpl::shutdown(TimePoint now) {

@@ -39,6 +39,10 @@ struct NegotiatedChild {
   // mapping; one policy triple (out/in/fwd) per pair.
   std::vector<SpdMapping> selectors;
   SaLifetime lifetime;
+  // The responder of a rekey installs its outbound SA only once the SA it
+  // replaces goes (install_outbound): until the initiator has the new
+  // inbound SA, packets keep using the old pair (make-before-break).
+  bool defer_outbound = false;
 };
 
 // How an IKE SA ended, for the tunnel's state and last_error.
@@ -68,6 +72,11 @@ class IkeSaOwner {
   virtual void remove_child(std::uint32_t spi_in) = 0;
   // Frees an allocated inbound SPI whose CHILD SA never got installed.
   virtual void release_spi(std::uint32_t spi_in) = 0;
+  // Installs the outbound SA held back by NegotiatedChild::defer_outbound.
+  virtual Status install_outbound(std::uint32_t spi_in) {
+    (void)spi_in;
+    return {};
+  }
   // Whether another IKE SA of this tunnel is established (INITIAL_CONTACT
   // is sent only when this one will be the only one, RFC 7296 §2.4).
   virtual bool has_other_ike_sa(const IkeSa& self) const = 0;
@@ -83,6 +92,11 @@ class IkeSaOwner {
   virtual void adopt(std::unique_ptr<IkeSa> successor, TimePoint now) {
     (void)successor;
     (void)now;
+  }
+  // The tunnel's IKE SA with this local SPI (a successor), if any.
+  virtual IkeSa* find_sa(std::uint64_t local_spi) {
+    (void)local_spi;
+    return nullptr;
   }
   // The IKE SA is gone (its children were removed before this call).
   virtual void ike_ended(IkeSa& sa, const IkeSaEnd& end, TimePoint now) = 0;
@@ -156,6 +170,14 @@ class IkeSa {
   // Dead peer detection (the tunnel decides when, dpd.cpp). When an
   // authenticated message last came from the peer; nullopt if unknown.
   virtual std::optional<TimePoint> last_heard() const { return std::nullopt; }
+  // An IKE or CHILD SA rekey is under way (status: `rekeying`).
+  virtual bool rekeying() const { return false; }
+  // Rekeys now: this IKE SA, or every CHILD SA. False if unsupported.
+  virtual bool rekey(bool ike_sa, TimePoint now) {
+    (void)ike_sa;
+    (void)now;
+    return false;
+  }
   // Asks the peer whether it is alive (IKEv2: an empty INFORMATIONAL,
   // RFC 7296 §2.4; IKEv1: R-U-THERE, RFC 3706) unless a check or another
   // exchange is under way already. Without any answer within `budget` the

@@ -113,18 +113,32 @@ Status KernelState::install_child(const NegotiatedChild& c) {
     release_spi(c.spi_in);
     return st;
   }
-  if (auto st = kernel_.add_sa(out); !st) {
-    (void)kernel_.delete_sa(in.id);
-    return st;
+  if (!c.defer_outbound) {
+    if (auto st = kernel_.add_sa(out); !st) {
+      (void)kernel_.delete_sa(in.id);
+      return st;
+    }
   }
   std::vector<PolicyId> added;
   if (auto st = add_policies(policies_for(c), added); !st) {
     for (const auto& id : added) release_policy(id);
-    (void)kernel_.delete_sa(out.id);
+    if (!c.defer_outbound) (void)kernel_.delete_sa(out.id);
     (void)kernel_.delete_sa(in.id);
     return st;
   }
-  children_.push_back({c.spi_in, in.id, out.id, std::move(added)});
+  Installed record{c.spi_in, in.id, out.id, std::move(added), std::nullopt};
+  if (c.defer_outbound) record.pending_out = std::move(out);
+  children_.push_back(std::move(record));
+  return {};
+}
+
+Status KernelState::install_outbound(std::uint32_t spi_in) {
+  for (auto& c : children_) {
+    if (c.spi_in != spi_in || !c.pending_out) continue;
+    auto st = kernel_.add_sa(*c.pending_out);
+    c.pending_out.reset();  // once: a failure leaves the old pair in use until it goes
+    return st;
+  }
   return {};
 }
 
@@ -134,7 +148,7 @@ void KernelState::remove_child(std::uint32_t spi_in) {
   if (it == children_.end()) return;
   // Policies first: no moment where a policy points at a missing SA.
   for (const auto& id : it->policies) release_policy(id);
-  (void)kernel_.delete_sa(it->out);
+  if (!it->pending_out) (void)kernel_.delete_sa(it->out);
   (void)kernel_.delete_sa(it->in);
   children_.erase(it);
 }

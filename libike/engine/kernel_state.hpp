@@ -26,6 +26,8 @@ class KernelState {
   void remove_traps();
 
   Status install_child(const NegotiatedChild& child);
+  // The outbound SA a child installed with defer_outbound held back.
+  Status install_outbound(std::uint32_t spi_in);
   // Removes a CHILD SA's SAs and the policies no other CHILD SA uses (a
   // trap policy takes its place again). Unknown SPIs are ignored.
   void remove_child(std::uint32_t spi_in);
@@ -47,6 +49,7 @@ class KernelState {
     std::uint32_t spi_in = 0;
     SaId in, out;
     std::vector<PolicyId> policies;
+    std::optional<EspSa> pending_out;  // deferred outbound SA (not in the kernel yet)
   };
   struct PolicyRef {
     Policy policy;

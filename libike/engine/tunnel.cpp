@@ -57,6 +57,13 @@ void Tunnel::down(TimePoint now) {
   for (auto& sa : sas_) sa->close(now);
 }
 
+Status Tunnel::rekey(bool ike_sa, TimePoint now) {
+  auto* sa = current();
+  if (!sa || sa->phase() != IkeSaPhase::Established) return fail(config_.name + " is not up");
+  if (!sa->rekey(ike_sa, now)) return fail(config_.name + ": rekeying is not supported by this IKE SA");
+  return {};
+}
+
 void Tunnel::remove(TimePoint now) {
   removed_ = true;
   down(now);
@@ -227,6 +234,12 @@ void Tunnel::adopt(std::unique_ptr<IkeSa> successor, TimePoint now) {
   dpd_.start(now);
 }
 
+IkeSa* Tunnel::find_sa(std::uint64_t local_spi) {
+  for (auto& sa : sas_)
+    if (sa->local_spi() == local_spi) return sa.get();
+  return nullptr;
+}
+
 void Tunnel::ike_ended(IkeSa& ended, const IkeSaEnd& end, TimePoint now) {
   if (end.peer_dead) return peer_dead(ended, end.reason, now);
   if (end.failed) {
@@ -280,7 +293,9 @@ TunnelStatus Tunnel::status() const {
       std::count_if(sas_.begin(), sas_.end(), [](const auto& x) { return x->phase() != IkeSaPhase::Closed; }));
   auto* sa = current();
   if (!sa) return s;
-  s.state = sa->phase() == IkeSaPhase::Established ? TunnelState::Up : TunnelState::Connecting;
+  s.state = sa->phase() != IkeSaPhase::Established ? TunnelState::Connecting
+            : sa->rekeying()                        ? TunnelState::Rekeying
+                                                    : TunnelState::Up;
   sa->fill_status(s);
   for (const auto& c : sa->children()) {
     ChildSaStatus cs;

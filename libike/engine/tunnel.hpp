@@ -41,6 +41,7 @@ class Tunnel final : public IkeSaOwner {
   Status start(TimePoint now);
   void up(TimePoint now);
   void down(TimePoint now);
+  Status rekey(bool ike_sa, TimePoint now);
   // Deletes everything (telling the peer); the tunnel is gone once its
   // IKE SAs have finished.
   void remove(TimePoint now);
@@ -68,11 +69,13 @@ class Tunnel final : public IkeSaOwner {
   Status install_child(const NegotiatedChild& child, TimePoint now) override;
   void remove_child(std::uint32_t spi_in) override;
   void release_spi(std::uint32_t spi_in) override;
+  Status install_outbound(std::uint32_t spi_in) override { return kernel_.install_outbound(spi_in); }
   bool has_other_ike_sa(const IkeSa& self) const override;
   void initial_contact(const IkeSa& self, TimePoint now) override;
   void ike_established(IkeSa& sa, TimePoint now) override;
   std::uint64_t new_ike_spi() override { return host_.new_ike_spi(); }
   void adopt(std::unique_ptr<IkeSa> successor, TimePoint now) override;
+  IkeSa* find_sa(std::uint64_t local_spi) override;
   void ike_ended(IkeSa& sa, const IkeSaEnd& end, TimePoint now) override;
   void child_failed(IkeSa& sa, const std::string& reason, TimePoint now) override;
   const EngineOptions& options() const override { return host_.options(); }

@@ -14,12 +14,19 @@ namespace ike::v2 {
 
 enum class ChildState : std::uint8_t {
   Installed,  // SAs and policies in the kernel
-  Rekeying,   // installed; its replacement is being negotiated (§1.3.3)
+  Rekeying,   // installed; we are negotiating its replacement (§1.3.3)
+  Rekeyed,    // installed; replaced by the peer's rekey, the peer deletes it
   Deleting,   // our DELETE is outstanding
 };
 
 struct ChildSa {
   ChildState state = ChildState::Installed;
+  // We answered the peer's rekey that made this one: its outbound SA waits
+  // until the replaced CHILD SA goes (make-before-break), unless the
+  // collision rules (§2.8.1) made it redundant.
+  std::optional<std::uint32_t> replaces;  // inbound SPI of the replaced CHILD SA
+  bool outbound_installed = true;
+  bool redundant = false;
   std::size_t mapping_index = 0;
   std::uint32_t spi_in = 0, spi_out = 0;
   ChildSuite suite;

@@ -169,6 +169,7 @@ void Ikev2Sa::handle_request(const Datagram& d, const WireHeader& h, TimePoint n
   responses.answered(id, *wire);
   send_wire(*wire, d.local, d.remote);
   pump(now);
+  hand_over(now);
 }
 
 std::optional<std::vector<Payload>> Ikev2Sa::respond(const Message& m, const Datagram& d,
@@ -216,6 +217,7 @@ void Ikev2Sa::handle_response(const Datagram& d, const WireHeader& h, TimePoint 
   requests.completed();
   active.reset();
   pump(now);
+  hand_over(now);
 }
 
 void Ikev2Sa::alive(TimePoint now) {
@@ -281,7 +283,12 @@ void Ikev2Sa::on_timer(TimePoint now) {
     end({true, "half-open IKE SA timed out waiting for IKE_AUTH"}, now, false);
     return;
   }
-  if (dpd_deadline && now >= *dpd_deadline && state == SaState::Established) return peer_dead(now);
+  if (dpd_deadline && now >= *dpd_deadline) {
+    if (state == SaState::Established && !superseded) return peer_dead(now);
+    dpd_deadline.reset();  // the SA is going anyway
+  }
+  lifetime_timers(now);
+  if (state == SaState::Closed) return;
   switch (requests.on_timer(now, retransmit_policy())) {
     case RequestWindow::Due::Nothing: break;
     case RequestWindow::Due::Resend:
@@ -333,8 +340,14 @@ void Ikev2Sa::give_up(TimePoint now) {
 std::optional<TimePoint> Ikev2Sa::next_deadline() const {
   if (done) return std::nullopt;
   std::optional<TimePoint> best;
-  for (auto d : {requests.deadline(), expires_at, dpd_deadline})
+  auto consider = [&](std::optional<TimePoint> d) {
     if (d && (!best || *d < *best)) best = d;
+  };
+  for (auto d : {requests.deadline(), expires_at, dpd_deadline, hard_expiry_at}) consider(d);
+  if (state == SaState::Established && !superseded) {
+    consider(rekey_at);
+    for (const auto& r : retries) consider(r.at);
+  }
   return best;
 }
 
@@ -350,6 +363,7 @@ void Ikev2Sa::establish(TimePoint now) {
   state = SaState::Established;
   established = now;
   expires_at.reset();
+  start_lifetime(now);
   event(TunnelEvent::Kind::Info,
         fmt::format("IKE SA established as {} with {} ({}), SPIs {:016x}/{:016x}{}",
                     initiator ? "initiator" : "responder", remote.to_string(),
@@ -359,11 +373,13 @@ void Ikev2Sa::establish(TimePoint now) {
 
 void Ikev2Sa::end(IkeSaEnd why, TimePoint now, bool linger) {
   if (state == SaState::Closed) return;
+  hand_over(now);  // a rekeyed SA's pending work lives on in its heir
+  retries.clear();
   for (auto& t : queue) t->abort(*this);
   queue.clear();
   if (active) active->abort(*this);
   requests.restart();
-  while (!child_sas.empty()) remove_child(child_sas.back().spi_in);
+  while (!child_sas.empty()) remove_child(child_sas.back().spi_in, false);
   state = SaState::Closed;
   done = !linger;
   expires_at = linger ? std::optional<TimePoint>(now + owner.options().linger) : std::nullopt;
@@ -376,7 +392,7 @@ void Ikev2Sa::close(TimePoint now) {
     queue.clear();
     // Our side stops at once: children leave the kernel now, the DELETE
     // (§1.4.1) tells the peer and its response ends the SA.
-    while (!child_sas.empty()) remove_child(child_sas.back().spi_in);
+    while (!child_sas.empty()) remove_child(child_sas.back().spi_in, false);
     state = SaState::Deleting;
     enqueue(make_delete_ike_task({false, "deleted"}), now);
     return;
@@ -446,8 +462,11 @@ Result<std::uint32_t> Ikev2Sa::allocate_spi(std::size_t mapping_index) {
   return owner.env().kernel().allocate_spi(remote.address, local.address, owner.reqid(mapping_index));
 }
 
-Status Ikev2Sa::install_child(ChildMaterial material, std::size_t mapping_index, TimePoint now) {
+Status Ikev2Sa::install_child(ChildMaterial material, std::size_t mapping_index, TimePoint now,
+                              std::optional<std::uint32_t> replaces) {
   ChildSa record;
+  record.replaces = replaces;
+  record.outbound_installed = !replaces;
   record.mapping_index = mapping_index;
   record.spi_in = material.spi_in;
   record.spi_out = material.spi_out;
@@ -459,26 +478,49 @@ Status Ikev2Sa::install_child(ChildMaterial material, std::size_t mapping_index,
   material.reqid = owner.reqid(mapping_index);
   auto child = to_negotiated(std::move(material), local.address, remote.address, child_encap(),
                              child_lifetime(config().ipsec, random()));
+  child.defer_outbound = replaces.has_value();
   if (auto st = owner.install_child(child, now); !st) return st;
-  child_sas.push_back(std::move(record));
+  auto* h = heir();
+  (h ? h->child_sas : child_sas).push_back(std::move(record));
   return {};
 }
 
+// CHILD SAs are looked up here and then in the heir: an exchange that
+// began on a rekeyed SA may finish after its CHILD SAs moved (§2.18).
 ChildSa* Ikev2Sa::child_by_inbound(std::uint32_t spi) {
   for (auto& c : child_sas)
     if (c.spi_in == spi) return &c;
-  return nullptr;
+  auto* h = heir();
+  return h ? h->child_by_inbound(spi) : nullptr;
 }
 
 ChildSa* Ikev2Sa::child_by_outbound(std::uint32_t spi) {
   for (auto& c : child_sas)
     if (c.spi_out == spi) return &c;
-  return nullptr;
+  auto* h = heir();
+  return h ? h->child_by_outbound(spi) : nullptr;
 }
 
-void Ikev2Sa::remove_child(std::uint32_t spi_in) {
+void Ikev2Sa::promote_replacement(std::uint32_t replaced) {
+  auto promote = [&](std::vector<ChildSa>& list) {
+    for (auto& c : list) {
+      if (c.replaces != replaced || c.outbound_installed || c.redundant) continue;
+      c.outbound_installed = true;
+      if (auto st = owner.install_outbound(c.spi_in); !st)
+        event(TunnelEvent::Kind::Warning, fmt::format("CHILD_SA {:08x}/{:08x}: outbound SA: {}", c.spi_in,
+                                                      c.spi_out, st.error().message));
+    }
+  };
+  promote(child_sas);
+  if (auto* h = heir()) promote(h->child_sas);
+}
+
+void Ikev2Sa::remove_child(std::uint32_t spi_in, bool promote) {
+  // Make before break: the replacement's outbound SA before the old pair goes.
+  if (promote) promote_replacement(spi_in);
   owner.remove_child(spi_in);
   std::erase_if(child_sas, [&](const ChildSa& c) { return c.spi_in == spi_in; });
+  if (auto* h = heir()) std::erase_if(h->child_sas, [&](const ChildSa& c) { return c.spi_in == spi_in; });
 }
 
 // ---- status ---------------------------------------------------------------------

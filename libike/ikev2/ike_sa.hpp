@@ -64,6 +64,8 @@ class Ikev2Sa final : public ike::IkeSa {
   bool finished() const override;
   std::optional<TimePoint> last_heard() const override { return heard; }
   bool probe_liveness(TimePoint now, std::chrono::milliseconds budget) override;
+  bool rekeying() const override;
+  bool rekey(bool ike_sa, TimePoint now) override;
   void fill_status(TunnelStatus& status) const override;
   std::vector<ChildView> children() const override;
 
@@ -98,6 +100,25 @@ class Ikev2Sa final : public ike::IkeSa {
   std::optional<TimePoint> heard;
   std::optional<TimePoint> dpd_deadline;
   std::chrono::milliseconds dpd_budget{0};
+  // IKE SA lifetime (§2.8): rekey at the soft point, gone at the hard one.
+  std::optional<TimePoint> rekey_at, hard_expiry_at;
+  // Our SPI of the SA that replaced this one (§2.18): its CHILD SAs, queued
+  // exchanges and retries live there (heir()).
+  std::optional<std::uint64_t> successor_spi;
+  // A peer's rekey of this SA that we answered while ours was in flight
+  // (§2.8.2): our SPI of the SA it made, and its nonces.
+  struct PeerIkeRekey {
+    std::uint64_t successor_spi = 0;
+    Bytes ni, nr;
+  };
+  std::optional<PeerIkeRekey> peer_ike_rekey;
+  // CREATE_CHILD_SA exchanges to try again later (TEMPORARY_FAILURE, §2.25).
+  struct Retry {
+    TimePoint at;
+    std::size_t mapping = 0;
+    std::optional<std::uint32_t> rekey_spi_in;  // a CHILD SA rekey, else a new CHILD SA
+  };
+  std::vector<Retry> retries;
 
   const TunnelConfig& config() const { return owner.config(); }
   Random& random() { return owner.env().random(); }
@@ -114,6 +135,12 @@ class Ikev2Sa final : public ike::IkeSa {
 
   // Lifecycle.
   void establish(TimePoint now);
+  void start_lifetime(TimePoint now);
+  // The live SA that replaced this one (following successive rekeys).
+  Ikev2Sa* heir();
+  // A rekeyed SA passes its queued exchanges, retries and any CHILD SA
+  // still recorded here to its heir, which goes on with them.
+  void hand_over(TimePoint now);
   // Removes every child, leaves the SA Closed (lingering when `linger`)
   // and tells the owner.
   void end(IkeSaEnd why, TimePoint now, bool linger);
@@ -125,11 +152,17 @@ class Ikev2Sa final : public ike::IkeSa {
   std::size_t mapping_count() const;
   std::optional<UdpEncap> child_encap() const;
   Result<std::uint32_t> allocate_spi(std::size_t mapping_index);
-  // Installs a negotiated child through the owner and records it.
-  Status install_child(ChildMaterial material, std::size_t mapping_index, TimePoint now);
+  // Installs a negotiated child through the owner and records it. With
+  // `replaces` (we answer a rekey of that CHILD SA) its outbound SA waits
+  // until the replaced one goes.
+  Status install_child(ChildMaterial material, std::size_t mapping_index, TimePoint now,
+                       std::optional<std::uint32_t> replaces = std::nullopt);
   ChildSa* child_by_inbound(std::uint32_t spi);
   ChildSa* child_by_outbound(std::uint32_t spi);
-  void remove_child(std::uint32_t spi_in);
+  // Removes a CHILD SA; first its replacement (if we answered its rekey)
+  // gets its outbound SA, unless `promote` is false (the whole IKE SA goes).
+  void remove_child(std::uint32_t spi_in, bool promote = true);
+  void promote_replacement(std::uint32_t replaced_spi_in);
 
  private:
   void handle_request(const Datagram& d, const WireHeader& h, TimePoint now);
@@ -141,6 +174,7 @@ class Ikev2Sa final : public ike::IkeSa {
   void give_up(TimePoint now);
   void peer_dead(TimePoint now);
   void alive(TimePoint now);  // an authenticated message from the peer
+  void lifetime_timers(TimePoint now);
   void maybe_float(const Datagram& d);
 };
 
@@ -154,6 +188,7 @@ struct ChildOffer {
   PfsUse pfs = PfsUse::Ignore;
   ByteView ni, nr;               // the nonces KEYMAT is derived from (§2.17)
   bool transport_requested = false;
+  std::optional<std::uint32_t> replaces = std::nullopt;  // REKEY_SA: inbound SPI of the CHILD SA it replaces
 };
 // Negotiates and installs the CHILD SA: the SA, [KEr], TSi and TSr to
 // answer with, or one error notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE,

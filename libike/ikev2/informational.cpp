@@ -13,6 +13,7 @@ class DeleteIkeTask final : public Task {
   DeleteIkeTask(IkeSaEnd why, std::optional<NotifyType> notify) : why_(std::move(why)), notify_(notify) {}
   ExchangeType exchange() const override { return ExchangeType::Informational; }
   std::string_view name() const override { return "INFORMATIONAL (delete IKE SA)"; }
+  bool closes_ike_sa() const override { return true; }
 
   std::optional<std::vector<Payload>> build(Ikev2Sa& sa, TimePoint) override {
     sa.state = SaState::Deleting;

@@ -39,6 +39,18 @@ class Task {
   // A DPD liveness check: retransmitted within the probe budget, and no
   // answer means the peer is dead.
   virtual bool liveness() const { return false; }
+  // Rekeys the IKE SA (§2.18) / the CHILD SA with this inbound SPI (§1.3.3).
+  virtual bool rekeys_ike() const { return false; }
+  virtual std::optional<std::uint32_t> rekeys_child() const { return std::nullopt; }
+  // §2.8.1: while this CHILD SA rekey was in flight we answered the peer's
+  // rekey of the same CHILD SA, which made `peer_spi_in` with nonces ni, nr.
+  virtual void collided(std::uint32_t peer_spi_in, ByteView ni, ByteView nr) {
+    (void)peer_spi_in;
+    (void)ni;
+    (void)nr;
+  }
+  // Deletes the IKE SA it runs on: stays there when work moves to a successor.
+  virtual bool closes_ike_sa() const { return false; }
 };
 
 std::unique_ptr<Task> make_init_task();                                     // ike_sa_init.cpp
@@ -53,5 +65,6 @@ std::unique_ptr<Task> make_delete_child_task(std::vector<std::uint32_t> spis_in)
 std::unique_ptr<Task> make_delete_ike_task(IkeSaEnd why = {},
                                            std::optional<NotifyType> notify = std::nullopt);  // informational.cpp
 std::unique_ptr<Task> make_liveness_task();                                 // informational.cpp
+std::unique_ptr<Task> make_ike_rekey_task();                                // ike_rekey.cpp
 
 }  // namespace ike::v2

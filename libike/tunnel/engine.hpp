@@ -95,6 +95,14 @@ class Engine {
   virtual Status down(std::string_view name, TimePoint now) = 0;
   // Deletes every SA (informing peers) before the daemon exits.
   virtual void shutdown(TimePoint now) = 0;
+  // Rekeys now, make-before-break (operator command, tests): the IKE SA,
+  // or every CHILD SA of the tunnel.
+  virtual Status rekey(std::string_view name, bool ike_sa, TimePoint now) {
+    (void)name;
+    (void)ike_sa;
+    (void)now;
+    return fail("rekeying on demand is not supported");
+  }
 
   // Inputs.
   virtual void on_datagram(const Datagram& datagram, TimePoint now) = 0;

@@ -146,6 +146,12 @@ std::optional<TimePoint> FakeKernel::next_expiry() const {
   };
   for (const auto& [spi, e] : sas_) {
     if (e.larval) continue;
+    // A byte limit crossed by traffic() is due at once.
+    auto c = counters_.find(spi);
+    auto bytes = c == counters_.end() ? 0 : c->second.bytes;
+    const auto& l = e.sa.lifetime;
+    if ((l.hard_bytes && bytes >= l.hard_bytes) || (l.soft_bytes && !e.soft_fired && bytes >= l.soft_bytes))
+      consider(now);
     if (e.sa.lifetime.hard_seconds) consider(at(e.added, e.sa.lifetime.hard_seconds));
     if (e.sa.lifetime.soft_seconds && !e.soft_fired) consider(at(e.added, e.sa.lifetime.soft_seconds));
   }

@@ -1,5 +1,7 @@
 #include "test/unit/sim/sim.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 namespace kite::test {
@@ -26,7 +28,10 @@ void SimPeer::send(const Datagram& d) {
   sim_.submit(d);
 }
 
-void SimPeer::event(const TunnelEvent& e) { events.push_back(e); }
+void SimPeer::event(const TunnelEvent& e) {
+  events.push_back(e);
+  event_times.push_back(sim_.now);
+}
 
 std::size_t SimPeer::count(TunnelEvent::Kind kind, std::string_view text) const {
   std::size_t n = 0;
@@ -37,13 +42,17 @@ std::size_t SimPeer::count(TunnelEvent::Kind kind, std::string_view text) const 
 
 std::string SimPeer::events_text() const {
   std::string out;
-  for (const auto& e : events)
-    out += fmt::format("{} [{}] {}: {}\n", name, static_cast<int>(e.kind), e.tunnel, e.message);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(event_times[i] - sim_.start).count();
+    out += fmt::format("{:>9} {} [{}] {}: {}\n", ms, name, static_cast<int>(e.kind), e.tunnel, e.message);
+  }
   return out;
 }
 
 Sim::Sim(std::uint64_t seed, EngineOptions options, bool v6)
     : now(TimePoint{} + std::chrono::hours(1000)),
+      start(now),
       ipv6(v6),
       a(*this, "A", ip(v6 ? "2001:db8::1" : "192.0.2.1"), seed * 7 + 1, 0xa0000000u, options),
       b(*this, "B", ip(v6 ? "2001:db8::2" : "198.51.100.2"), seed * 7 + 2, 0xb0000000u, options),
@@ -109,10 +118,10 @@ void Sim::submit(const Datagram& d) {
   if (!item) return;
   auto copies = net_rng_.uniform(100) < conditions.duplicate_percent ? 2 : 1;
   for (int i = 0; i < copies; ++i) {
-    auto delay = conditions.latency;
+    auto wait = delay ? delay(d) : conditions.latency;
     if (net_rng_.uniform(100) < conditions.reorder_percent)
-      delay += std::chrono::milliseconds(net_rng_.uniform(static_cast<std::uint32_t>(3 * conditions.latency.count()) + 1));
-    queue_.emplace(now + delay, *item);
+      wait += std::chrono::milliseconds(net_rng_.uniform(static_cast<std::uint32_t>(3 * conditions.latency.count()) + 1));
+    queue_.emplace(now + wait, *item);
   }
 }
 
@@ -150,6 +159,9 @@ bool Sim::kernel_events() {
 bool Sim::step(TimePoint limit) {
   auto t = next_event();
   if (!t || *t > limit) return false;
+  // Something that says it is due but never gets done would spin forever.
+  same_instant_ = *t > now ? 0 : same_instant_ + 1;
+  if (same_instant_ > 100000) throw std::runtime_error("simulation stuck: a deadline that never passes");
   if (*t > now) now = *t;
   a.fake_kernel.now = now;
   b.fake_kernel.now = now;

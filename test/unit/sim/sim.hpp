@@ -43,6 +43,7 @@ class SimPeer final : public ike::Environment {
   FakeKernel fake_kernel;
   ike::SeededRandom rng;
   std::vector<ike::TunnelEvent> events;
+  std::vector<ike::TimePoint> event_times;  // parallel to events
   std::unique_ptr<ike::Engine> engine;
   std::size_t sent = 0;
 
@@ -82,10 +83,14 @@ class Sim {
   void run_for(std::chrono::milliseconds span);
 
   ike::TimePoint now;
+  ike::TimePoint start;  // events_text() prints milliseconds since then
   NetworkConditions conditions;
   std::optional<SimNat> nat;
   // Return true to drop a datagram before it enters the network.
   std::function<bool(const ike::Datagram&)> tap;
+  // The one-way delay of a datagram, instead of the conditions' latency
+  // (interleaving enumeration: per direction, per message).
+  std::function<std::chrono::milliseconds(const ike::Datagram&)> delay;
   // Called after every step (delivery, timer, kernel event): invariants
   // that must hold at every instant.
   std::function<void()> observer;
@@ -108,6 +113,7 @@ class Sim {
   std::optional<InFlight> route(ike::Datagram d);
 
   ike::SeededRandom net_rng_;
+  unsigned same_instant_ = 0;
   std::multimap<ike::TimePoint, InFlight> queue_;
 };
 
