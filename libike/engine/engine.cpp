@@ -84,6 +84,10 @@ Tunnel* EngineImpl::find(std::string_view name) const {
 
 Status EngineImpl::add_tunnel(const TunnelConfig& cfg, TimePoint now) {
   if (find(cfg.name)) return fail(fmt::format("tunnel {} exists already", cfg.name));
+  // mode: route (xfrm interface / VTI, issue 5 item 5) is not built yet;
+  // refusing it beats bringing up an IKE SA that carries no traffic.
+  if (cfg.mode == TunnelMode::Route)
+    return fail(fmt::format("tunnel {}: mode route is not supported yet; use mode spd", cfg.name));
   std::vector<std::uint32_t> reqids;
   for (std::size_t i = 0; i < cfg.mappings.size(); ++i) {
     auto r = reqids_.allocate();
