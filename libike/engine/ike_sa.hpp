@@ -98,6 +98,8 @@ class IkeSaOwner {
     (void)local_spi;
     return nullptr;
   }
+  // The IKE SA that carries the tunnel now (established), if any.
+  virtual IkeSa* carrier() { return nullptr; }
   // The IKE SA is gone (its children were removed before this call).
   virtual void ike_ended(IkeSa& sa, const IkeSaEnd& end, TimePoint now) = 0;
   // A CHILD SA for a configured mapping could not be created.

@@ -76,6 +76,10 @@ class Tunnel final : public IkeSaOwner {
   std::uint64_t new_ike_spi() override { return host_.new_ike_spi(); }
   void adopt(std::unique_ptr<IkeSa> successor, TimePoint now) override;
   IkeSa* find_sa(std::uint64_t local_spi) override;
+  IkeSa* carrier() override {
+    auto* sa = current();
+    return sa && sa->phase() == IkeSaPhase::Established ? sa : nullptr;
+  }
   void ike_ended(IkeSa& sa, const IkeSaEnd& end, TimePoint now) override;
   void child_failed(IkeSa& sa, const std::string& reason, TimePoint now) override;
   const EngineOptions& options() const override { return host_.options(); }

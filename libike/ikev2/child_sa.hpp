@@ -27,6 +27,13 @@ struct ChildSa {
   std::optional<std::uint32_t> replaces;  // inbound SPI of the replaced CHILD SA
   bool outbound_installed = true;
   bool redundant = false;
+  // The peer surely has it: we initiated it, or the peer sent its next
+  // request on the IKE SA whose exchange made it (window size 1, §2.3:
+  // it has our answer then). Until then it is not rekeyed: the peer might
+  // not know the SPI yet and would say CHILD_SA_NOT_FOUND.
+  bool confirmed = true;
+  std::uint64_t made_on = 0;   // our SPI of the IKE SA of that exchange
+  std::uint32_t made_by = 0;   // the peer's message ID of that request
   std::size_t mapping_index = 0;
   std::uint32_t spi_in = 0, spi_out = 0;
   ChildSuite suite;

@@ -167,7 +167,8 @@ class CreateChildTask final : public Task {
     auto* old = rekey_ ? sa.child_by_inbound(*rekey_) : nullptr;
     if (rekey_ && (!old || old->state != ChildState::Rekeying)) return TaskOutcome::Done;
     if (old && collision_) {
-      old->state = ChildState::Rekeyed;  // the peer's rekey replaced it
+      old->state = ChildState::Rekeyed;
+      sa.event(TunnelEvent::Kind::Debug, "CHILD_SA rekey collision: the peer's rekey replaced ours");
       return TaskOutcome::Done;
     }
     if (old) old->state = ChildState::Installed;

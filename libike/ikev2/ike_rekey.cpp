@@ -96,6 +96,10 @@ class IkeRekeyTask final : public Task {
     if (const auto* err = m.first_error()) {
       // TEMPORARY_FAILURE (§2.25): the peer is busy (rekeying too); try
       // again unless its rekey has replaced this SA meanwhile.
+      if (sa.superseded) {
+        sa.event(TunnelEvent::Kind::Debug, "IKE SA rekey collision: the peer's rekey replaced ours");
+        return TaskOutcome::Done;
+      }
       sa.event(err->type == NotifyType::TemporaryFailure ? TunnelEvent::Kind::Debug : TunnelEvent::Kind::Warning,
                fmt::format("IKE SA rekey refused by peer: {}", to_string(err->type)));
       retry(sa, now);
@@ -181,8 +185,9 @@ class IkeRekeyTask final : public Task {
     old.hand_over(now);
     old.event(TunnelEvent::Kind::Rekeyed, fmt::format("IKE SA rekeyed: SPIs {:016x}/{:016x} -> {}, {}", old.spi_i,
                                                       old.spi_r, spis, to_string(*raw->suite)));
-    // §2.18: the DELETE is the last request on the old SA.
-    old.enqueue(make_delete_ike_task({false, ""}), now);
+    // §2.18: the DELETE is the last request on the old SA (unless the
+    // peer deleted it already).
+    if (!old.end_when_answered) old.enqueue(make_delete_ike_task({false, ""}), now);
   }
 
   std::uint64_t spi_ = 0;
@@ -234,6 +239,9 @@ std::vector<Payload> respond_ike_rekey(Ikev2Sa& sa, const Message& m, TimePoint 
   if (sa.active && sa.active->rekeys_ike()) sa.peer_ike_rekey = Ikev2Sa::PeerIkeRekey{our_spi, nonce->data, nr};
   auto next = make_successor(sa, false, our_spi, *their_spi, choice->suite, std::move(*keys), nonce->data,
                              std::move(nr), now);
+  next->predecessor_spi = sa.local_spi();
+  auto p = sa.retransmit_policy();
+  next->hold_requests_until = now + p.timeout * ((std::int64_t{1} << std::min(p.tries, 16u)) - 1);
   move_children(sa, *next);
   sa.superseded = true;
   sa.successor_spi = our_spi;

@@ -132,9 +132,22 @@ void Ikev2Sa::handle_request(const Datagram& d, const WireHeader& h, TimePoint n
     case ResponseWindow::Verdict::New:
       break;
   }
-  if (state == SaState::Closed) return;
+  // A closed SA that lingers still tells the peer it is gone: a request
+  // sent before our DELETE reached it (a crossing rekey) gets an answer
+  // instead of retransmitting into the void (§2.25).
+  if (state == SaState::Closed && (!keys || h.header.exchange == ExchangeType::IkeSaInit)) return;
   auto m = open(d, h);
   std::optional<std::vector<Payload>> payloads;
+  if (m && h.header.exchange != ExchangeType::IkeSaInit) {
+    // A new request: the peer has our previous answers on this SA (§2.3,
+    // window 1), and with them the CHILD SAs they created.
+    auto confirm = [&](std::vector<ChildSa>& list) {
+      for (auto& c : list)
+        if (c.made_on == local_spi() && id > c.made_by) c.confirmed = true;
+    };
+    confirm(child_sas);
+    if (auto* next = heir()) confirm(next->child_sas);
+  }
   if (!m) {
     event(TunnelEvent::Kind::Debug, fmt::format("dropped {} request: {}",
                                                 to_string(h.header.exchange), to_string(m.error())));
@@ -175,6 +188,11 @@ void Ikev2Sa::handle_request(const Datagram& d, const WireHeader& h, TimePoint n
 std::optional<std::vector<Payload>> Ikev2Sa::respond(const Message& m, const Datagram& d,
                                                      TimePoint now) {
   auto ex = m.header.exchange;
+  if (state == SaState::Closed) {
+    if (ex == ExchangeType::CreateChildSa) return std::vector<Payload>{NotifyPayload::make(NotifyType::TemporaryFailure)};
+    if (ex == ExchangeType::Informational) return std::vector<Payload>{};
+    return std::nullopt;
+  }
   if (ex == ExchangeType::IkeSaInit && !initiator && state == SaState::Idle)
     return respond_init(*this, m, d, now);
   if (ex == ExchangeType::IkeAuth && !initiator && state == SaState::InitDone)
@@ -216,6 +234,7 @@ void Ikev2Sa::handle_response(const Datagram& d, const WireHeader& h, TimePoint 
   }
   requests.completed();
   active.reset();
+  if (end_when_answered) return end({false, superseded ? "" : "deleted by peer"}, now, true);
   pump(now);
   hand_over(now);
 }
@@ -223,6 +242,14 @@ void Ikev2Sa::handle_response(const Datagram& d, const WireHeader& h, TimePoint 
 void Ikev2Sa::alive(TimePoint now) {
   heard = now;
   dpd_deadline.reset();
+  // The peer talks to us here: it has the SA. Held requests go out once
+  // this message is dealt with (it may be the DELETE of this very SA).
+  hold_requests_until.reset();
+}
+
+void Ikev2Sa::release_requests(TimePoint now) {
+  hold_requests_until.reset();
+  pump(now);
 }
 
 void Ikev2Sa::maybe_float(const Datagram& d) {
@@ -239,7 +266,7 @@ void Ikev2Sa::enqueue(std::unique_ptr<Task> task, TimePoint now) {
 }
 
 void Ikev2Sa::pump(TimePoint now) {
-  if (state == SaState::Closed) return;
+  if (state == SaState::Closed || hold_requests_until) return;
   while (!active && !requests.busy() && !queue.empty()) {
     active = std::move(queue.front());
     queue.pop_front();
@@ -320,6 +347,7 @@ bool Ikev2Sa::probe_liveness(TimePoint now, std::chrono::milliseconds budget) {
   // RFC 7296 §2.4: an empty INFORMATIONAL; an exchange in flight (or
   // queued) asks the same question, so nothing more is needed then.
   if (!active && queue.empty()) enqueue(make_liveness_task(), now);
+  if (hold_requests_until) release_requests(now);  // the question cannot wait
   return true;
 }
 
@@ -327,13 +355,14 @@ void Ikev2Sa::give_up(TimePoint now) {
   if (active && active->liveness() && state == SaState::Established) return peer_dead(now);
   std::string name = active ? std::string(active->name()) : "request";
   auto tries = requests.transmissions();
-  if (active) active->abort(*this);
-  requests.restart();
-  active.reset();
   if (state == SaState::Deleting) {
+    // end() passes a CHILD SA DELETE on to the heir and aborts the rest.
     end({false, "deleted (the peer did not confirm)"}, now, false);
     return;
   }
+  if (active) active->abort(*this);
+  requests.restart();
+  active.reset();
   fail(fmt::format("no response to {} after {} transmissions, giving up", name, tries), now);
 }
 
@@ -343,7 +372,7 @@ std::optional<TimePoint> Ikev2Sa::next_deadline() const {
   auto consider = [&](std::optional<TimePoint> d) {
     if (d && (!best || *d < *best)) best = d;
   };
-  for (auto d : {requests.deadline(), expires_at, dpd_deadline, hard_expiry_at}) consider(d);
+  for (auto d : {requests.deadline(), expires_at, dpd_deadline, hard_expiry_at, hold_requests_until}) consider(d);
   if (state == SaState::Established && !superseded) {
     consider(rekey_at);
     for (const auto& r : retries) consider(r.at);
@@ -375,6 +404,13 @@ void Ikev2Sa::end(IkeSaEnd why, TimePoint now, bool linger) {
   if (state == SaState::Closed) return;
   hand_over(now);  // a rekeyed SA's pending work lives on in its heir
   retries.clear();
+  // The peer deleted (or we dropped) the SA it rekeyed: it has our answer.
+  if (auto* next = superseded ? heir() : nullptr; next && next->hold_requests_until) next->release_requests(now);
+  if (auto* next = superseded && active && active->resend_on_successor() ? heir() : nullptr) {
+    requests.restart();
+    next->queue.push_front(std::move(active));
+    next->pump(now);
+  }
   for (auto& t : queue) t->abort(*this);
   queue.clear();
   if (active) active->abort(*this);
@@ -436,6 +472,10 @@ void Ikev2Sa::on_child_expire(std::uint32_t spi, bool hard, TimePoint now) {
     // Make before break (§1.3.3): the replacement first, then the DELETE.
     // Both SAs of the pair expire; the first event starts the rekey.
     if (c->state != ChildState::Installed) return;
+    if (!settled(*c, now)) {
+      retries.push_back({now + std::chrono::seconds(2), mapping, spi_in});
+      return;
+    }
     c->state = ChildState::Rekeying;
     event(TunnelEvent::Kind::Info, fmt::format("rekeying CHILD_SA {:08x}/{:08x}", c->spi_in, c->spi_out));
     enqueue(make_create_child_task(mapping, spi_in), now);
@@ -465,6 +505,9 @@ Result<std::uint32_t> Ikev2Sa::allocate_spi(std::size_t mapping_index) {
 Status Ikev2Sa::install_child(ChildMaterial material, std::size_t mapping_index, TimePoint now,
                               std::optional<std::uint32_t> replaces) {
   ChildSa record;
+  record.confirmed = material.we_initiated;
+  record.made_on = local_spi();
+  record.made_by = responses.expected();  // the request being answered
   record.replaces = replaces;
   record.outbound_installed = !replaces;
   record.mapping_index = mapping_index;
@@ -499,6 +542,13 @@ ChildSa* Ikev2Sa::child_by_outbound(std::uint32_t spi) {
     if (c.spi_out == spi) return &c;
   auto* h = heir();
   return h ? h->child_by_outbound(spi) : nullptr;
+}
+
+bool Ikev2Sa::settled(const ChildSa& c, TimePoint now) const {
+  if (c.confirmed) return true;
+  auto p = retransmit_policy();
+  auto budget = p.timeout * ((std::int64_t{1} << std::min(p.tries, 16u)) - 1);
+  return now - c.established > budget;
 }
 
 void Ikev2Sa::promote_replacement(std::uint32_t replaced) {

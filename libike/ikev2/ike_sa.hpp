@@ -105,6 +105,8 @@ class Ikev2Sa final : public ike::IkeSa {
   // Our SPI of the SA that replaced this one (§2.18): its CHILD SAs, queued
   // exchanges and retries live there (heir()).
   std::optional<std::uint64_t> successor_spi;
+  // Made by the peer's rekey of the SA with this local SPI (we answered).
+  std::optional<std::uint64_t> predecessor_spi;
   // A peer's rekey of this SA that we answered while ours was in flight
   // (§2.8.2): our SPI of the SA it made, and its nonces.
   struct PeerIkeRekey {
@@ -112,6 +114,14 @@ class Ikev2Sa final : public ike::IkeSa {
     Bytes ni, nr;
   };
   std::optional<PeerIkeRekey> peer_ike_rekey;
+  // The peer deleted this SA while a request of ours was in flight: the
+  // SA ends once that exchange is over (informational.cpp).
+  bool end_when_answered = false;
+  // We answered the peer's rekey that made this SA: our requests wait
+  // until the peer surely has our answer (it deletes the old SA or talks
+  // to us here), else they could reach it before the SA exists there.
+  std::optional<TimePoint> hold_requests_until;
+  void release_requests(TimePoint now);
   // CREATE_CHILD_SA exchanges to try again later (TEMPORARY_FAILURE, §2.25).
   struct Retry {
     TimePoint at;
@@ -163,6 +173,9 @@ class Ikev2Sa final : public ike::IkeSa {
   // gets its outbound SA, unless `promote` is false (the whole IKE SA goes).
   void remove_child(std::uint32_t spi_in, bool promote = true);
   void promote_replacement(std::uint32_t replaced_spi_in);
+  // Whether a CHILD SA may be rekeyed now (ChildSa::confirmed, or older
+  // than any retransmission of our answer could be).
+  bool settled(const ChildSa& child, TimePoint now) const;
 
  private:
   void handle_request(const Datagram& d, const WireHeader& h, TimePoint now);

@@ -23,9 +23,10 @@ class DeleteIkeTask final : public Task {
     return p;
   }
 
-  // §1.4.1: the (empty) response completes the deletion.
+  // §1.4.1: the (empty) response completes the deletion. The SA lingers
+  // to repeat its last answers to the peer's retransmissions.
   TaskOutcome process(Ikev2Sa& sa, const Message&, TimePoint now) override {
-    sa.end(why_, now, false);
+    sa.end(why_, now, true);
     return TaskOutcome::Done;
   }
 
@@ -39,6 +40,7 @@ class DeleteChildTask final : public Task {
   explicit DeleteChildTask(std::vector<std::uint32_t> spis) : spis_(std::move(spis)) {}
   ExchangeType exchange() const override { return ExchangeType::Informational; }
   std::string_view name() const override { return "INFORMATIONAL (delete CHILD_SA)"; }
+  bool resend_on_successor() const override { return true; }
 
   std::optional<std::vector<Payload>> build(Ikev2Sa& sa, TimePoint) override {
     for (auto spi : spis_)
@@ -116,6 +118,42 @@ std::vector<Payload> respond_informational(Ikev2Sa& sa, const Message& m, TimePo
     // §2.21.2: the initiator could not verify us.
     sa.end({true, "AUTHENTICATION_FAILED: peer rejected our authentication"}, now, true);
     return {};
+  }
+  bool creating = sa.active && (sa.active->rekeys_ike() || sa.active->rekeys_child() || sa.active->mapping());
+  if (delete_ike && creating && sa.state == SaState::Established) {
+    // A request of ours is in flight and the peer may have answered it
+    // before deleting the SA (the answer can be overtaken): what it
+    // created there (a CHILD SA, or a new IKE SA in a rekey collision,
+    // §2.8.2) must not be left behind unknown to us, so the SA ends once
+    // that answer is in (the peer's lingering SA repeats it to our
+    // retransmissions). The CHILD SAs still here go now.
+    while (!sa.child_sas.empty()) sa.remove_child(sa.child_sas.back().spi_in, false);
+    sa.state = SaState::Deleting;
+    sa.end_when_answered = true;
+    return {};
+  }
+  if (delete_ike && sa.predecessor_spi && !sa.superseded) {
+    // §2.8.2: this SA came from the peer's rekey, and our own rekey of the
+    // same SA is still waiting for its answer: the peer found its SA
+    // redundant (ours holds no lowest nonce) and deletes it before we
+    // know ours survives. Its CHILD SAs and pending work go back to the
+    // old SA, which hands them to ours when the answer comes.
+    auto* old = dynamic_cast<Ikev2Sa*>(sa.owner.find_sa(*sa.predecessor_spi));
+    if (old && old->active && old->active->rekeys_ike() && old->peer_ike_rekey &&
+        old->peer_ike_rekey->successor_spi == sa.local_spi()) {
+      for (auto& c : sa.child_sas) old->child_sas.push_back(std::move(c));
+      sa.child_sas.clear();
+      if (sa.active && sa.active->resend_on_successor()) {
+        sa.requests.restart();
+        old->queue.push_back(std::move(sa.active));
+      }
+      for (auto& t : sa.queue)
+        if (!t->closes_ike_sa()) old->queue.push_back(std::move(t));
+      sa.queue.clear();
+      old->retries.insert(old->retries.end(), sa.retries.begin(), sa.retries.end());
+      sa.retries.clear();
+      sa.superseded = true;
+    }
   }
   if (delete_ike) {
     // §1.4.1: answer empty; the SA and its children are gone.

@@ -30,7 +30,7 @@ bool Ikev2Sa::rekey(bool ike_sa, TimePoint now) {
   }
   std::vector<std::uint32_t> spis;
   for (const auto& c : child_sas)
-    if (c.state == ChildState::Installed) spis.push_back(c.spi_in);
+    if (c.state == ChildState::Installed) spis.push_back(c.spi_in);  // unsettled ones a little later
   for (auto spi : spis) on_child_expire(spi, false, now);
   return true;
 }
@@ -46,6 +46,7 @@ void Ikev2Sa::start_lifetime(TimePoint now) {
 }
 
 void Ikev2Sa::lifetime_timers(TimePoint now) {
+  if (hold_requests_until && now >= *hold_requests_until) release_requests(now);
   bool live = state == SaState::Established && !superseded;
   if (hard_expiry_at && now >= *hard_expiry_at) {
     hard_expiry_at.reset();
@@ -74,19 +75,23 @@ void Ikev2Sa::lifetime_timers(TimePoint now) {
     }
     auto* c = child_by_inbound(*r.rekey_spi_in);
     if (!c || c->state != ChildState::Installed) continue;
-    c->state = ChildState::Rekeying;
-    enqueue(make_create_child_task(r.mapping, r.rekey_spi_in), now);
+    on_child_expire(c->spi_in, false, now);  // rekeys it (or waits a little longer)
   }
 }
 
 Ikev2Sa* Ikev2Sa::heir() {
+  if (!successor_spi) return nullptr;
   Ikev2Sa* at = this;
   for (int depth = 0; depth < 8 && at->successor_spi; ++depth) {
     auto* next = dynamic_cast<Ikev2Sa*>(owner.find_sa(*at->successor_spi));
     if (!next || next == at) break;
     at = next;
   }
-  return at == this || at->state == SaState::Closed ? nullptr : at;
+  if (at != this && at->state != SaState::Closed && !at->superseded) return at;
+  // The chain is broken (a successor was itself replaced and is gone):
+  // whichever SA carries the tunnel now is the heir.
+  auto* carrier = dynamic_cast<Ikev2Sa*>(owner.carrier());
+  return carrier && carrier != this && carrier->state == SaState::Established && !carrier->superseded ? carrier : nullptr;
 }
 
 void Ikev2Sa::hand_over(TimePoint now) {
@@ -96,7 +101,10 @@ void Ikev2Sa::hand_over(TimePoint now) {
   for (auto& c : child_sas) next->child_sas.push_back(std::move(c));
   child_sas.clear();
   std::deque<std::unique_ptr<Task>> stay;
-  for (auto& t : queue) (t->closes_ike_sa() ? stay : next->queue).push_back(std::move(t));
+  for (auto& t : queue) {
+    if (t->rekeys_ike()) continue;  // this SA is replaced already
+    (t->closes_ike_sa() ? stay : next->queue).push_back(std::move(t));
+  }
   queue = std::move(stay);
   next->retries.insert(next->retries.end(), retries.begin(), retries.end());
   retries.clear();

@@ -51,6 +51,9 @@ class Task {
   }
   // Deletes the IKE SA it runs on: stays there when work moves to a successor.
   virtual bool closes_ike_sa() const { return false; }
+  // Cut short because its (rekeyed) IKE SA went: sent again, as it is, on
+  // the successor (§1.4: CHILD SA control goes under the successor).
+  virtual bool resend_on_successor() const { return false; }
 };
 
 std::unique_ptr<Task> make_init_task();                                     // ike_sa_init.cpp

@@ -168,6 +168,10 @@ TEST_CASE("kernel EXPIRE: soft rekeys, hard deletes and brings a fresh pair") {
   TunnelPair p(2);
   p.start();
   REQUIRE(p.sim.run_until([&] { return p.both_up(); }, 10s));
+  // A CHILD SA we answered is rekeyed only once the peer surely has it
+  // (it sent another request since, or our answer is older than any
+  // retransmission); at a real soft expiry that is long true.
+  p.sim.run_for(35s);
   auto& peer = side == 0 ? p.sim.a : p.sim.b;
   auto old = peer.engine->status("t1")->children[1];
   // Both SAs of the pair report it (XFRM sends one EXPIRE per SA).
