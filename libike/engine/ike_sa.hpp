@@ -172,6 +172,10 @@ class IkeSa {
   // Dead peer detection (the tunnel decides when, dpd.cpp). When an
   // authenticated message last came from the peer; nullopt if unknown.
   virtual std::optional<TimePoint> last_heard() const { return std::nullopt; }
+  // The lower of the two nonces the SA was keyed from (IKE_SA_INIT, or
+  // the CREATE_CHILD_SA that rekeyed it); empty if not applicable. Two
+  // IKE SAs from a simultaneous initiation are told apart by it.
+  virtual Bytes lowest_nonce() const { return {}; }
   // An IKE or CHILD SA rekey is under way (status: `rekeying`).
   virtual bool rekeying() const { return false; }
   // Rekeys now: this IKE SA, or every CHILD SA. False if unsupported.

@@ -102,6 +102,10 @@ void Tunnel::on_timer(TimePoint now) {
     retry_at_.reset();
     if (!negotiating_or_up() && !admin_down_ && !removed_ && !dpd_cleared_) initiate(now);
   }
+  if (duplicate_check_at_ && *duplicate_check_at_ <= now) {
+    duplicate_check_at_.reset();
+    drop_duplicate(now);
+  }
   if (auto d = dpd_.deadline(); d && *d <= now) {
     auto up = established();
     if (up.empty())
@@ -113,7 +117,8 @@ void Tunnel::on_timer(TimePoint now) {
 
 std::optional<TimePoint> Tunnel::next_deadline() const {
   auto best = retry_at_;
-  if (auto d = dpd_.deadline(); d && (!best || *d < *best)) best = d;
+  for (auto d : {dpd_.deadline(), duplicate_check_at_})
+    if (d && (!best || *d < *best)) best = d;
   for (const auto& sa : sas_) {
     auto d = sa->next_deadline();
     if (d && (!best || *d < *best)) best = d;
@@ -224,6 +229,8 @@ void Tunnel::ike_established(IkeSa& sa, TimePoint now) {
   last_error_.clear();
   dpd_cleared_ = false;
   dpd_.start(now);
+  // Checked once the IKE SA's own exchange is done (not from inside it).
+  duplicate_check_at_ = now;
   event(TunnelEvent::Kind::Up, fmt::format("IKE SA with {} established", sa.remote_endpoint().to_string()));
 }
 
@@ -257,7 +264,41 @@ void Tunnel::ike_ended(IkeSa& ended, const IkeSaEnd& end, TimePoint now) {
   if (keep_up && !retry_at_ && !current()) retry_at_ = now + host_.options().retry_interval;
 }
 
+// Two `active` ends that initiated at once hold two IKE SAs, both
+// working, each with its CHILD SAs. RFC 7296 settles no such case; kite
+// treats it like simultaneous rekeys (§2.8.2): of two established IKE SAs
+// of one tunnel, the one holding the lowest of the four nonces is deleted
+// by whoever created it, with its CHILD SAs. Both ends reach the same
+// verdict once both SAs are up at both, so exactly one DELETE is sent;
+// the survivor's CHILD SAs carry on. (A peer that re-authenticates make-
+// before-break deletes its old SA itself; deleting it first is harmless.)
+void Tunnel::drop_duplicate(TimePoint now) {
+  auto up = established();
+  for (std::size_t i = 0; i < up.size(); ++i) {
+    for (std::size_t j = i + 1; j < up.size(); ++j) {
+      auto *x = up[i], *y = up[j];
+      auto nx = x->lowest_nonce(), ny = y->lowest_nonce();
+      if (nx.empty() || ny.empty()) continue;
+      auto* loser = std::lexicographical_compare(nx.begin(), nx.end(), ny.begin(), ny.end()) ? x : y;
+      if (!loser->is_initiator()) continue;  // the peer deletes it
+      event(TunnelEvent::Kind::Info,
+            fmt::format("both ends initiated: deleting the duplicate IKE SA {:016x} (lowest nonce)", loser->local_spi()));
+      loser->close(now);
+      return;
+    }
+  }
+}
+
 void Tunnel::peer_dead(IkeSa& dead, const std::string& reason, TimePoint now) {
+  // Another IKE SA that heard from the peer lately proves it alive: the
+  // dead one was stale (a peer that restarted without INITIAL_CONTACT).
+  for (auto* other : established()) {
+    auto heard = other->last_heard();
+    if (other != &dead && heard && now - *heard < config_.dpd.timeout) {
+      event(TunnelEvent::Kind::Info, "stale IKE SA dropped: " + reason);
+      return;
+    }
+  }
   bool clear = config_.dpd.action == DpdAction::Clear;
   last_error_ = reason;
   event(TunnelEvent::Kind::DpdTimeout, fmt::format("{}; dpd action {}", reason, clear ? "clear" : "restart"));

@@ -91,6 +91,8 @@ class Tunnel final : public IkeSaOwner {
   IkeSa* current() const;
   bool negotiating_or_up() const;
   std::vector<IkeSa*> established() const;
+  // Both ends initiated at once: one of two working IKE SAs goes.
+  void drop_duplicate(TimePoint now);
   // DPD declared the peer dead: dpd.action (clear | restart).
   void peer_dead(IkeSa& sa, const std::string& reason, TimePoint now);
   void event(TunnelEvent::Kind kind, const std::string& message);
@@ -108,6 +110,7 @@ class Tunnel final : public IkeSaOwner {
   // dpd.action clear: no automatic re-negotiation until `up`, an acquire
   // or the peer itself brings the tunnel back.
   bool dpd_cleared_ = false;
+  std::optional<TimePoint> duplicate_check_at_;  // after an IKE SA came up
   bool removed_ = false;
   std::string last_error_;
 };

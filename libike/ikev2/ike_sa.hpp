@@ -65,6 +65,7 @@ class Ikev2Sa final : public ike::IkeSa {
   std::optional<TimePoint> last_heard() const override { return heard; }
   bool probe_liveness(TimePoint now, std::chrono::milliseconds budget) override;
   bool rekeying() const override;
+  Bytes lowest_nonce() const override;
   bool rekey(bool ike_sa, TimePoint now) override;
   void fill_status(TunnelStatus& status) const override;
   std::vector<ChildView> children() const override;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "libike/ikev2/collision.hpp"
 #include "libike/ikev2/ike_sa.hpp"
 #include "libike/ikev2/tasks.hpp"
 
@@ -16,6 +17,11 @@ bool Ikev2Sa::rekeying() const {
   auto rekey = [](const std::unique_ptr<Task>& t) { return t && (t->rekeys_ike() || t->rekeys_child()); };
   return rekey(active) || std::any_of(queue.begin(), queue.end(), rekey) ||
          std::any_of(child_sas.begin(), child_sas.end(), [](const ChildSa& c) { return c.state == ChildState::Rekeying; });
+}
+
+Bytes Ikev2Sa::lowest_nonce() const {
+  if (ni.empty() || nr.empty()) return {};
+  return nonce_lower(ni, nr) ? ni : nr;
 }
 
 bool Ikev2Sa::rekey(bool ike_sa, TimePoint now) {

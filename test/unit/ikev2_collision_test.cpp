@@ -254,3 +254,28 @@ TEST_CASE("rekeys of every kind at random moments under loss, duplication and re
   CHECK(both(p, Kind::NegotiationFailed, "") == 0);
   CHECK(policy_deletes(p) == 0);
 }
+
+TEST_CASE("simultaneous initiation (both ends active): one IKE SA and one SA pair per mapping remain") {
+  std::map<std::string, int> outcome;
+  for (const auto& t : interleavings({0, 1, 4, 9, 10, 11, 15, 20, 30, 45, 80}, kDelays, {1, 2, 3})) {
+    TunnelPair p(2, t.seed, {}, Negotiation::Active);
+    // Both ends load the tunnel (and initiate) with the gap between them.
+    set_delays(p, t);
+    auto& first = t.a_first ? p.sim.a : p.sim.b;
+    auto& second = t.a_first ? p.sim.b : p.sim.a;
+    REQUIRE(first.engine->add_tunnel(t.a_first ? p.a : p.b, p.sim.now));
+    p.sim.run_for(t.gap);
+    REQUIRE(second.engine->add_tunnel(t.a_first ? p.b : p.a, p.sim.now));
+    bool settled = settle(p, 30s);
+    p.sim.run_for(5s);
+    INFO(describe(t) << "\n" << p.events());
+    CHECK(settled);
+    check_converged(p);
+    CHECK(both(p, Kind::NegotiationFailed, "") == 0);
+    auto deletes = both(p, Kind::Info, "both ends initiated");
+    CHECK(deletes <= 1);
+    ++outcome[deletes ? "duplicate deleted" : "one IKE SA only"];
+  }
+  INFO("duplicate deleted " << outcome["duplicate deleted"] << ", one IKE SA only " << outcome["one IKE SA only"]);
+  CHECK(outcome["duplicate deleted"] > 0);
+}

@@ -480,7 +480,7 @@ TEST_CASE("hard expiry of a CHILD_SA deletes the pair on both sides") {
   CHECK(p.sim.b.fake_kernel.policies().size() == 6);
 }
 
-TEST_CASE("both sides active: simultaneous initiation leaves working SAs") {
+TEST_CASE("both sides active: simultaneous initiation ends with one IKE SA and one SA pair") {
   Pair p;
   p.b = p.sim.config_b(Negotiation::Active);
   p.start();
@@ -488,6 +488,12 @@ TEST_CASE("both sides active: simultaneous initiation leaves working SAs") {
   INFO(p.sim.a.events_text() << p.sim.b.events_text());
   CHECK(up(p.sim.a));
   CHECK(up(p.sim.b));
+  // The duplicate (lowest nonce) was deleted by its creator.
+  CHECK(p.sim.a.engine->status("t1")->ike_sas == 1);
+  CHECK(p.sim.b.engine->status("t1")->ike_sas == 1);
+  CHECK(p.sim.a.fake_kernel.sas().size() == 2);
+  CHECK(p.sim.b.fake_kernel.sas().size() == 2);
+  CHECK(p.sim.a.count(Kind::Info, "both ends initiated") + p.sim.b.count(Kind::Info, "both ends initiated") == 1);
   CHECK(p.sim.a.count(Kind::NegotiationFailed) == 0);
   CHECK(p.sim.b.count(Kind::NegotiationFailed) == 0);
   // Every outbound SA has its inbound twin on the other side.
