@@ -89,7 +89,7 @@ kited_stop left
 
 step "without a kite group: owner-only socket, root only even through mode 0666"
 umount /etc/group
-kited_start left <(cat "$LAB_OUT/left/kite.yaml")
+kited_start left <(kite_conf_psk left negotiation=passive)
 grep -q "group kite does not exist: control socket $sock is usable by its owner only (\`groupadd --system kite\`" \
   "$LAB_OUT/left/kited.log" || fail "kited did not say that group kite is missing"
 [[ $(stat -c %a "$sock") == 600 ]] || fail "socket is $(stat -c %a "$sock"), want 600"
