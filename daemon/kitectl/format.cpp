@@ -128,7 +128,15 @@ std::string format_status(const Json& reply) {
                     std::to_string(number(t, "packets_in")), format_bytes(number(t, "bytes_out")),
                     std::to_string(number(t, "packets_out"))});
   }
-  return render_table(rows);
+  std::string out = render_table(rows);
+  // kited's counters since it started, below the table.
+  if (auto c = reply.find("counters"); c != reply.end() && c->is_object())
+    out += fmt::format(
+        "ike sas: {} established, {} failed, {} half-open; {} retransmits; {} datagrams in, "
+        "{} dropped\n",
+        number(*c, "ike_sas_established"), number(*c, "ike_sas_failed"), number(*c, "half_open"),
+        number(*c, "retransmits"), number(*c, "datagrams_in"), number(*c, "datagrams_dropped"));
+  return out;
 }
 
 std::string format_show(const Json& t) {

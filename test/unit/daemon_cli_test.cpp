@@ -175,3 +175,14 @@ TEST_CASE("human formats") {
         "  total: in 0 B / 0 packets, out 0 B / 0 packets\n"
         "  last error: timed out\n");
 }
+
+TEST_CASE("human status ends with kited's counters") {
+  const auto status = daemon::Json::parse(R"({"ok":true,"gateway":"gw","tunnels":[
+    {"name":"t1","peer":"192.0.2.1","state":"up","ike_version":"ikev2","uptime":7,
+     "bytes_in":0,"bytes_out":0,"packets_in":0,"packets_out":0}],
+    "counters":{"ike_sas_established":3,"ike_sas_failed":1,"half_open":2,"retransmits":4,
+     "datagrams_in":40,"datagrams_dropped":5}})");
+  CHECK_THAT(kitectl::format_status(status),
+             Catch::EndsWith("\nike sas: 3 established, 1 failed, 2 half-open; 4 retransmits; "
+                             "40 datagrams in, 5 dropped\n"));
+}
