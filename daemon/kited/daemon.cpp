@@ -5,6 +5,7 @@
 #include <sys/signalfd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <type_traits>
 #include <variant>
 
@@ -28,6 +29,22 @@ void notify([[maybe_unused]] const char* state) {
 #ifdef KITE_HAVE_SYSTEMD
   ::sd_notify(0, state);
 #endif
+}
+
+// Engine knobs. KITE_TEST_LIFETIME_DIVISOR (test only, the kernel lab's
+// rekey scenarios) divides every configured lifetime so that rekeys come
+// within seconds; it is never meant for a production gateway, hence the
+// warning.
+ike::EngineOptions engine_options(Logger& logger) {
+  ike::EngineOptions options;
+  if (const char* divisor = std::getenv("KITE_TEST_LIFETIME_DIVISOR")) {
+    auto n = std::strtoul(divisor, nullptr, 10);
+    if (n > 1 && n <= 10000) {
+      options.lifetime_divisor = static_cast<unsigned>(n);
+      logger.warning(fmt::format("test only: KITE_TEST_LIFETIME_DIVISOR={}: every lifetime is divided by {}", n, n));
+    }
+  }
+  return options;
 }
 
 // Gateway settings that cannot change without a restart (sockets, routing).
@@ -77,7 +94,7 @@ int Daemon::start() {
   routes_.emplace(config_.gateway, logger_);
   routes_->open();
   env_ = std::make_unique<DaemonEnvironment>(*udp_, *kernel_, logger_, nullptr);
-  engine_ = ike::make_engine(*env_, config_.gateway);
+  engine_ = ike::make_engine(*env_, config_.gateway, engine_options(logger_));
   if (auto st = open_control(); !st) {
     logger_.error(st.error().message);
     return kExitFailure;

@@ -19,9 +19,23 @@ std::string_view to_string(TunnelState state) {
   return "unknown";
 }
 
+namespace {
+
+// EngineOptions::lifetime_divisor (test only).
+TunnelConfig scaled(TunnelConfig c, unsigned divisor) {
+  if (divisor <= 1) return c;
+  auto div = [&](Seconds s) { return std::max(Seconds(1), s / divisor); };
+  c.ike.lifetime = div(c.ike.lifetime);
+  c.ipsec.lifetime = div(c.ipsec.lifetime);
+  c.ipsec.lifetime_kb = c.ipsec.lifetime_kb ? std::max<std::uint64_t>(1, c.ipsec.lifetime_kb / divisor) : 0;
+  return c;
+}
+
+}  // namespace
+
 Tunnel::Tunnel(TunnelHost& host, TunnelConfig config, std::vector<std::uint32_t> reqids)
     : host_(host),
-      config_(std::move(config)),
+      config_(scaled(std::move(config), host.options().lifetime_divisor)),
       reqids_(std::move(reqids)),
       kernel_(host.env().kernel(), config_.name, config_.local_address),
       dpd_(config_.dpd) {}

@@ -3,11 +3,13 @@
 namespace ike::v2 {
 namespace {
 
-// soft = 90% - jitter (0..5%) of hard.
+// soft = 90% - jitter (0..5%) of hard; for short lifetimes (whole
+// seconds, as XFRM counts them) at least 1 before hard, jitter 0..1.
 std::uint64_t soft_of(std::uint64_t hard, Random& random) {
-  auto soft = hard - hard / 10;
-  auto span = static_cast<std::uint32_t>(std::min<std::uint64_t>(hard / 20, 0xffffffffu));
-  return soft - random.uniform(span + 1);
+  if (hard < 2) return hard;
+  auto soft = hard - std::max<std::uint64_t>(1, hard / 10);
+  auto span = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(1, hard / 20), 0xffffffffu));
+  return soft > span ? soft - random.uniform(span + 1) : soft;
 }
 
 }  // namespace

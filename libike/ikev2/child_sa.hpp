@@ -29,8 +29,8 @@ struct ChildSa {
   bool redundant = false;
   // The peer surely has it: we initiated it, or the peer sent its next
   // request on the IKE SA whose exchange made it (window size 1, §2.3:
-  // it has our answer then). Until then it is not rekeyed: the peer might
-  // not know the SPI yet and would say CHILD_SA_NOT_FOUND.
+  // it has our answer then). Until then CHILD_SA_NOT_FOUND to its rekey
+  // may only mean our answer has not reached the peer yet.
   bool confirmed = true;
   std::uint64_t made_on = 0;   // our SPI of the IKE SA of that exchange
   std::uint32_t made_by = 0;   // the peer's message ID of that request

@@ -96,6 +96,7 @@ class CreateChildTask final : public Task {
     // Gone meanwhile, or replaced by the peer's rekey before ours was sent.
     const auto* old = rekey_ ? sa.child_by_inbound(*rekey_) : nullptr;
     if (rekey_ && (!old || old->state != ChildState::Rekeying)) return std::nullopt;
+    peer_had_it_ = !old || sa.settled(*old, now);
     auto spi = sa.allocate_spi(mapping_);
     if (!spi) {
       sa.owner.child_failed(sa, fmt::format("CHILD_SA {}: cannot allocate an inbound SPI: {}", text(sa),
@@ -179,10 +180,17 @@ class CreateChildTask final : public Task {
     return TaskOutcome::Done;
   }
 
-  // CHILD_SA_NOT_FOUND (§2.25): the peer no longer has the pair; ours is
-  // useless, and the mapping gets a fresh CHILD SA.
+  // CHILD_SA_NOT_FOUND (§2.25): the peer does not have the pair. One we
+  // answered lately may simply not have reached it yet (our answer was
+  // lost or overtaken): try again shortly. Otherwise ours is useless, and
+  // the mapping gets a fresh CHILD SA.
   TaskOutcome unknown_to_peer(Ikev2Sa& sa, TimePoint now) {
     release(sa);
+    if (auto* old = sa.child_by_inbound(*rekey_); old && !peer_had_it_) {
+      if (old->state == ChildState::Rekeying) old->state = ChildState::Installed;
+      sa.retries.push_back({now + std::chrono::seconds(1), mapping_, rekey_});
+      return TaskOutcome::Done;
+    }
     if (sa.child_by_inbound(*rekey_)) sa.remove_child(*rekey_);
     sa.event(TunnelEvent::Kind::Info, fmt::format("CHILD_SA {:08x} unknown to the peer, negotiating a new one", *rekey_));
     sa.create_child(mapping_, now);
@@ -274,6 +282,7 @@ class CreateChildTask final : public Task {
   std::uint32_t spi_in_ = 0;
   std::uint32_t new_spi_ = 0;
   bool lost_ = false;
+  bool peer_had_it_ = true;  // when the request went out, the peer surely had the old CHILD SA
   struct Collision {
     std::uint32_t spi_in = 0;  // the CHILD SA the peer's rekey made
     Bytes ni, nr;

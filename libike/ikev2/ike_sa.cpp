@@ -472,10 +472,6 @@ void Ikev2Sa::on_child_expire(std::uint32_t spi, bool hard, TimePoint now) {
     // Make before break (§1.3.3): the replacement first, then the DELETE.
     // Both SAs of the pair expire; the first event starts the rekey.
     if (c->state != ChildState::Installed) return;
-    if (!settled(*c, now)) {
-      retries.push_back({now + std::chrono::seconds(2), mapping, spi_in});
-      return;
-    }
     c->state = ChildState::Rekeying;
     event(TunnelEvent::Kind::Info, fmt::format("rekeying CHILD_SA {:08x}/{:08x}", c->spi_in, c->spi_out));
     enqueue(make_create_child_task(mapping, spi_in), now);
@@ -581,6 +577,8 @@ void Ikev2Sa::fill_status(TunnelStatus& s) const {
   s.ike_spi_r = spi_r;
   s.nat_detected = nat.any();
   if (state == SaState::Established || state == SaState::Deleting) s.established = established;
+  s.ike_rekey_at = rekey_at;
+  s.ike_expires_at = hard_expiry_at;
   if (suite) {
     s.ike_encryption = crypto::name(suite->encr);
     s.ike_integrity = suite->integ ? std::string(crypto::name(*suite->integ)) : "";

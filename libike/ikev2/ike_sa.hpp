@@ -174,8 +174,8 @@ class Ikev2Sa final : public ike::IkeSa {
   // gets its outbound SA, unless `promote` is false (the whole IKE SA goes).
   void remove_child(std::uint32_t spi_in, bool promote = true);
   void promote_replacement(std::uint32_t replaced_spi_in);
-  // Whether a CHILD SA may be rekeyed now (ChildSa::confirmed, or older
-  // than any retransmission of our answer could be).
+  // Whether the peer surely has a CHILD SA (ChildSa::confirmed, or older
+  // than any retransmission of the answer that made it could be).
   bool settled(const ChildSa& child, TimePoint now) const;
 
  private:

@@ -37,6 +37,9 @@ struct TunnelStatus {
   TunnelState state = TunnelState::Down;
   IkeVersion version = IkeVersion::V2;
   std::optional<TimePoint> established;  // IKE SA up since
+  // When the IKE SA is due for rekeying and when its lifetime ends, where
+  // the IKE version enforces the lifetime (IKEv2); nullopt otherwise.
+  std::optional<TimePoint> ike_rekey_at, ike_expires_at;
   std::uint64_t ike_spi_i = 0, ike_spi_r = 0;
   std::string ike_encryption, ike_integrity, ike_prf;
   std::optional<std::uint16_t> ike_dh_group;
@@ -77,6 +80,12 @@ struct EngineOptions {
   Seconds retry_interval{30};
   // A closed IKE SA keeps answering retransmits (its last response) this long.
   Seconds linger{30};
+  // Test only (the kernel lab's rekey scenarios): every configured lifetime
+  // (IKE seconds, ESP seconds and kilobytes) is divided by this, below the
+  // config's minimums, so rekeys come within seconds. kited takes it from
+  // the environment variable KITE_TEST_LIFETIME_DIVISOR and warns; 1 (off)
+  // otherwise.
+  unsigned lifetime_divisor = 1;
 };
 
 class Engine {

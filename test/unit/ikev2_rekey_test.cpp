@@ -198,3 +198,32 @@ TEST_CASE("rekey on demand: status says rekeying meanwhile, unknown tunnels and 
   CHECK(rekeys(p, "IKE SA rekeyed") == 2);
   check_converged(p);
 }
+
+TEST_CASE("test-only lifetime divisor: lifetimes of seconds still rekey make-before-break") {
+  EngineOptions opts;
+  opts.lifetime_divisor = 20;  // what the kernel lab sets through KITE_TEST_LIFETIME_DIVISOR
+  TunnelPair p(1, 1, opts);
+  for (auto* c : {&p.a, &p.b}) {
+    c->ike.lifetime = 120s;  // 6 s
+    c->ipsec.lifetime = 60s;  // 3 s: soft at 1..2 s before hard, whole seconds as XFRM counts
+  }
+  FlowWatch flow;
+  flow.attach(p);
+  p.start();
+  REQUIRE(p.sim.run_until([&] { return p.both_up(); }, 10s));
+  const auto* sa = p.sim.a.fake_kernel.sas().data();
+  CHECK(sa->lifetime.hard_seconds == 3);
+  CHECK(sa->lifetime.soft_seconds >= 1);
+  CHECK(sa->lifetime.soft_seconds <= 2);
+  flow.armed = true;
+  run_with_traffic(p, 60s, true, true, 100ms);
+  REQUIRE(settle(p, 10s));
+  INFO(p.events());
+  CHECK(rekeys(p, "CHILD_SA") >= 20);
+  CHECK(rekeys(p, "IKE SA rekeyed") >= 2 * 8);
+  CHECK(flow.violations == 0);
+  CHECK(flow.first == "");
+  CHECK(policy_deletes(p) == 0);
+  CHECK(p.sim.a.count(Kind::NegotiationFailed) + p.sim.b.count(Kind::NegotiationFailed) == 0);
+  check_converged(p);
+}
