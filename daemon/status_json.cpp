@@ -43,9 +43,18 @@ Json child_json(const ike::ChildSaStatus& c, ike::TimePoint now) {
   };
 }
 
-Json ike_sa_json(const ike::TunnelStatus& t) {
+// Seconds from now until `when` (0 once passed); null when unknown.
+Json seconds_until(const std::optional<ike::TimePoint>& when, ike::TimePoint now) {
+  if (!when) return nullptr;
+  return std::max<std::int64_t>(0, duration_cast<seconds>(*when - now).count());
+}
+
+Json ike_sa_json(const ike::TunnelStatus& t, ike::TimePoint now) {
   if (t.ike_spi_i == 0 && t.ike_spi_r == 0) return nullptr;
   return Json{
+      {"age", t.established ? Json(age_seconds(*t.established, now)) : Json(nullptr)},
+      {"rekey_in", seconds_until(t.ike_rekey_at, now)},
+      {"expires_in", seconds_until(t.ike_expires_at, now)},
       {"spi_i", ike_spi_hex(t.ike_spi_i)},
       {"spi_r", ike_spi_hex(t.ike_spi_r)},
       {"encryption", t.ike_encryption},
@@ -122,7 +131,7 @@ Json tunnel_summary(const ike::TunnelStatus& t, ike::TimePoint now) {
 
 Json tunnel_detail(const ike::TunnelStatus& t, ike::TimePoint now) {
   Json j = tunnel_summary(t, now);
-  j["ike_sa"] = ike_sa_json(t);
+  j["ike_sa"] = ike_sa_json(t, now);
   j["nat_detected"] = t.nat_detected;
   Json children = Json::array();
   for (const auto& c : t.children) children.push_back(child_json(c, now));

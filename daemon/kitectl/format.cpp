@@ -56,12 +56,23 @@ std::string traffic(const Json& o) {
                      number(o, "packets_out"));
 }
 
+// "5m" for a number of seconds, `none` when null or missing.
+std::string nullable_duration(const Json& o, std::string_view key, std::string_view none) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->is_number()) return std::string(none);
+  return format_duration(it->get<std::int64_t>());
+}
+
 std::string format_ike_sa(const Json& t) {
   auto sa = t.find("ike_sa");
   if (sa == t.end() || !sa->is_object()) return "  ike sa: none\n";
-  return fmt::format("  ike sa: spi {}/{}, {}, dh group {}, nat {}\n", text(*sa, "spi_i"),
-                     text(*sa, "spi_r"), algorithms(*sa), nullable_number(*sa, "dh_group", "-"),
-                     t.value("nat_detected", false) ? "detected" : "not detected");
+  std::string out = fmt::format("  ike sa: spi {}/{}, {}, dh group {}, nat {}\n", text(*sa, "spi_i"),
+                                text(*sa, "spi_r"), algorithms(*sa), nullable_number(*sa, "dh_group", "-"),
+                                t.value("nat_detected", false) ? "detected" : "not detected");
+  if (sa->contains("age"))
+    out += fmt::format("    age {}, rekey in {}, expires in {}\n", nullable_duration(*sa, "age", "-"),
+                       nullable_duration(*sa, "rekey_in", "-"), nullable_duration(*sa, "expires_in", "-"));
+  return out;
 }
 
 std::string format_child(const Json& c, std::size_t index) {

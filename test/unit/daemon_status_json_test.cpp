@@ -21,6 +21,8 @@ ike::TunnelStatus up_tunnel(ike::TimePoint now) {
   t.ike_encryption = "aes256gcm";
   t.ike_prf = "prfsha384";
   t.ike_dh_group = 20;
+  t.ike_rekey_at = now + 75000s;
+  t.ike_expires_at = now + 82675s;
   t.children = {kite::test::FakeEngine::sample_child(now - 600s),
                 kite::test::FakeEngine::sample_child(now - 10s)};
   return t;
@@ -73,6 +75,15 @@ TEST_CASE("tunnel detail members") {
   CHECK(sa["integrity"].is_null());  // AEAD
   CHECK(sa["prf"] == "prfsha384");
   CHECK(sa["dh_group"] == 20);
+  CHECK(sa["age"] == 3725);
+  CHECK(sa["rekey_in"] == 75000);
+  CHECK(sa["expires_in"] == 82675);
+  ike::TunnelStatus v1 = up_tunnel(now);  // a version that does not enforce the lifetime
+  v1.ike_rekey_at.reset();
+  v1.ike_expires_at.reset();
+  const Json unknown = tunnel_detail(v1, now)["ike_sa"];
+  CHECK(unknown["rekey_in"].is_null());
+  CHECK(unknown["expires_in"].is_null());
   const Json& c = j["children"][0];
   CHECK(c["spi_in"] == "c0ffee01");
   CHECK(c["spi_out"] == "00001234");

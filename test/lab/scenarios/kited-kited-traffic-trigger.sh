@@ -8,12 +8,12 @@
 #     later pings all pass); `kitectl monitor --json` prints the `up`
 #     event (and later `down`); `kitectl show --json` counts the CHILD
 #     SA's packets and bytes exactly as the kernel does, with its age,
-#     lifetime and expires_in;
+#     lifetime and expires_in, and the IKE SA's age, rekey_in, expires_in;
 #   - `kitectl down` on left deletes the SAs on both sides but the trap
 #     policies stay, and the next ping brings the tunnel up again;
 #   - the same after the peer's `kitectl down` (left follows its DELETE);
 #   - `kitectl status --json` counters: 3 IKE SAs established on each
-#     side, none failed, none half-open, no retransmits;
+#     side, none failed, none half-open (retransmits counted);
 #   - SIGTERM of left removes the traps too: both kernels clean.
 # shellcheck source=../lib.sh
 source "$LAB_DIR/lib.sh"
@@ -62,6 +62,12 @@ child_counters_match() {
   read -r pi po bi bo age life left <<<"$got"
   ((pi == ip && po == op && bi == ib && bo == ob)) || fail "kitectl's counters differ from the kernel's"
   ((life == 3600 && age >= 0 && age < 60 && left == life - age)) || fail "age/lifetime/expires_in inconsistent"
+  # The IKE SA: kite's default lifetime 86400 s, rekeyed at 80-90% of it.
+  got=$(jq -r '.tunnel.ike_sa | "\(.age) \(.rekey_in) \(.expires_in)"' <<<"$KITE_JSON")
+  log "kitectl show in $ns: IKE SA age, rekey_in, expires_in: $got"
+  read -r age rekey left <<<"$got"
+  ((age >= 0 && age < 60 && left + age >= 86399 && left + age <= 86400)) || fail "IKE SA age/expires_in inconsistent"
+  ((rekey + age >= 69119 && rekey + age <= 77760)) || fail "IKE SA rekey_in outside 80-90% of its lifetime"
 }
 
 # daemon_counters NS WANT_ESTABLISHED: status --json counters.
@@ -70,7 +76,8 @@ daemon_counters() {
   kite_json "$ns" status || fail "kitectl status failed in $ns"
   got=$(jq -r '.counters | "\(.ike_sas_established) \(.ike_sas_failed) \(.half_open) \(.retransmits)"' <<<"$KITE_JSON")
   log "counters in $ns (established failed half_open retransmits): $got"
-  [[ $got == "$want 0 0 0" ]] || fail "counters in $ns: $got, want $want 0 0 0"
+  # Retransmits are counted but not asserted: a busy host delays answers.
+  [[ $got =~ ^$want\ 0\ 0\ [0-9]+$ ]] || fail "counters in $ns: $got, want $want 0 0 and a count"
 }
 
 lab_topology
@@ -121,7 +128,7 @@ wait_until 5 "only traps in left" trapped left || fail "left: $(mapping_policies
 wait_until 5 "left's tunnel down" is_state left down || fail "left's tunnel is not down"
 ping_triggers
 
-step "daemon-wide counters: three IKE SAs established on each side, no failures or retransmits"
+step "daemon-wide counters: three IKE SAs established on each side, none failed or half-open"
 daemon_counters left 3
 daemon_counters right 3
 
