@@ -250,6 +250,7 @@ void Ikev1Sa::on_quick_mode(const Datagram& d, const WireHeader& h, TimePoint no
   if (!m || !quick_mode_hash_ok(*this, qm, *m))
     return event(TunnelEvent::Kind::Debug, "dropped: quick mode message does not decrypt or verify");
   maybe_float(d);
+  alive(now);
   if (!qm) return quick_mode_request(*this, *m, id, std::move(iv), d.payload, now);
   qm->iv = std::move(iv);
   qm->flight.received(d.payload);
@@ -279,6 +280,7 @@ void Ikev1Sa::on_informational(const Datagram& d, const WireHeader& h, TimePoint
                   now);
     return event(TunnelEvent::Kind::Debug, "dropped: informational message does not decrypt or verify");
   }
+  alive(now);  // R-U-THERE-ACK or anything else authenticated (RFC 3706 §5.3)
   informational_received(*this, *m, true, now);
 }
 
@@ -310,6 +312,7 @@ void Ikev1Sa::on_timer(TimePoint now) {
                   now);
   }
   quick_mode_timers(now);
+  dpd_timer(now);
 }
 
 void Ikev1Sa::quick_mode_timers(TimePoint now) {
@@ -340,6 +343,7 @@ std::optional<TimePoint> Ikev1Sa::next_deadline() const {
     if (t && (!best || *t < *best)) best = t;
   };
   consider(p1_flight.deadline());
+  if (dpd && state == SaState::Established) consider(std::min(dpd->next_send, dpd->deadline));
   for (const auto& qm : quick_modes) {
     consider(qm->flight.deadline());
     consider(qm->forget_at);
@@ -361,6 +365,7 @@ void Ikev1Sa::start(TimePoint now) {
 void Ikev1Sa::establish(TimePoint now) {
   state = SaState::Established;
   up_since = now;
+  heard = now;
   expires_at.reset();
   event(TunnelEvent::Kind::Info,
         fmt::format("ISAKMP SA established as {} with {} ({} Mode, {}), cookies {:016x}/{:016x}{}",

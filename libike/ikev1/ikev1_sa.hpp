@@ -104,6 +104,8 @@ class Ikev1Sa final : public ike::IkeSa {
   void close(TimePoint now) override;
   void abandon(const std::string& reason, TimePoint now) override;
   bool finished() const override { return done; }
+  std::optional<TimePoint> last_heard() const override { return heard; }
+  bool probe_liveness(TimePoint now, std::chrono::milliseconds budget) override;  // dpd.cpp
   void fill_status(TunnelStatus& status) const override;
   std::vector<ChildView> children() const override;
 
@@ -124,6 +126,18 @@ class Ikev1Sa final : public ike::IkeSa {
   TimePoint created{};
   std::optional<TimePoint> up_since, expires_at;
   bool done = false;
+  // DPD (dpd.cpp): the last authenticated message from the peer, and the
+  // R-U-THERE probe under way.
+  std::optional<TimePoint> heard;
+  struct DpdProbe {
+    TimePoint deadline, next_send;
+    std::chrono::milliseconds wait{0};  // after the first R-U-THERE, doubled each time
+    unsigned sent = 0;
+  };
+  std::optional<DpdProbe> dpd;
+  // An authenticated message came from the peer (DPD: it is alive).
+  void alive(TimePoint now);
+  void dpd_timer(TimePoint now);
 
   const TunnelConfig& config() const { return owner.config(); }
   Random& random() { return owner.env().random(); }
@@ -171,6 +185,7 @@ class Ikev1Sa final : public ike::IkeSa {
   void on_informational(const Datagram& d, const WireHeader& h, TimePoint now);
   void resend(const Flight& flight, std::string_view what);
   void quick_mode_timers(TimePoint now);
+  std::uint32_t dpd_sequence_ = 0;
   void maybe_float(const Datagram& d);
 };
 

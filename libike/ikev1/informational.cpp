@@ -4,7 +4,7 @@
 // Plaintext ones are trusted for nothing but ending a phase 1 still in
 // progress with the error the peer names (it cannot do more harm than
 // dropping our packets would). R-U-THERE (RFC 3706 §5) is answered with
-// R-U-THERE-ACK; sending R-U-THERE is DPD's job (issue 6).
+// R-U-THERE-ACK; sending R-U-THERE is dpd.cpp's.
 #include <fmt/format.h>
 
 #include "libike/common/reader.hpp"
@@ -65,7 +65,7 @@ void on_status(Ikev1Sa& sa, const NotificationPayload& n, TimePoint now) {
         sa.send_informational({make_dpd(NotifyType::RUThereAck, concat(sa.cky_i, sa.cky_r), *seq)});
       return;
     case NotifyType::RUThereAck:
-      return;  // DPD (issue 6) will note the peer is alive here
+      return;  // DPD (dpd.cpp): the frame noted the peer alive already
     case NotifyType::InitialContact:
       // RFC 2407 §4.6.3.3: the peer has no other SA with us; ours are stale.
       if (sa.state == SaState::Established) sa.owner.initial_contact(sa, now);
