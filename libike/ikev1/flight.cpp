@@ -10,6 +10,7 @@ bool Flight::is_duplicate(ByteView wire) const {
 
 void Flight::received(ByteView wire) {
   last_received_.assign(wire.begin(), wire.end());
+  answered_ = false;
   timer_.restart();
 }
 
@@ -17,6 +18,7 @@ void Flight::sent(Bytes wire, TimePoint now, bool await, const RetransmitPolicy&
   timer_.restart();
   if (await) timer_.sent(0, wire, now, policy);
   last_sent_ = std::move(wire);
+  answered_ = true;
 }
 
 }  // namespace ike::v1

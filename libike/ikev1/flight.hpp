@@ -26,6 +26,10 @@ class Flight {
   // Our message went out; with `await` the timer runs until received().
   void sent(Bytes wire, TimePoint now, bool await, const RetransmitPolicy& policy);
   const Bytes& last_sent() const { return last_sent_; }
+  // Our last message answers the peer's last one. Not so after the peer's
+  // final message of an exchange (QM3, MM6, AM3): a repeat of that one
+  // gets no resend, else each end would answer the other's repeat forever.
+  bool answered() const { return answered_; }
   bool awaiting() const { return timer_.busy(); }
   void stop() { timer_.restart(); }
 
@@ -37,6 +41,7 @@ class Flight {
  private:
   Bytes last_received_;
   Bytes last_sent_;
+  bool answered_ = false;
   v2::RequestWindow timer_;
 };
 

@@ -161,6 +161,8 @@ void Ikev1Sa::reject(NotifyType type, const std::string& reason, TimePoint now, 
 
 void Ikev1Sa::resend(const Flight& flight, std::string_view what) {
   if (flight.last_sent().empty()) return;
+  if (!flight.answered())
+    return event(TunnelEvent::Kind::Debug, fmt::format("dropped: peer repeated its {}, which needs no answer", what));
   ++owner.counters().retransmits;
   event(TunnelEvent::Kind::Debug, fmt::format("peer repeated its {}: resending our answer", what));
   send_wire(flight.last_sent());
@@ -313,6 +315,7 @@ void Ikev1Sa::on_timer(TimePoint now) {
   }
   quick_mode_timers(now);
   dpd_timer(now);
+  if (state == SaState::Established) rekey_timers(now);
 }
 
 void Ikev1Sa::quick_mode_timers(TimePoint now) {
@@ -344,6 +347,10 @@ std::optional<TimePoint> Ikev1Sa::next_deadline() const {
   };
   consider(p1_flight.deadline());
   if (dpd && state == SaState::Established) consider(std::min(dpd->next_send, dpd->deadline));
+  for (const auto& c : child_sas) {
+    consider(c.outbound_at);
+    consider(c.gone_at);
+  }
   for (const auto& qm : quick_modes) {
     consider(qm->flight.deadline());
     consider(qm->forget_at);
@@ -447,14 +454,15 @@ void Ikev1Sa::on_child_expire(std::uint32_t spi, bool hard, TimePoint now) {
   auto it = std::find_if(child_sas.begin(), child_sas.end(),
                          [&](const Ikev1Child& c) { return c.spi_in == spi || c.spi_out == spi; });
   if (it == child_sas.end()) return;
-  if (!hard) {
-    // Quick Mode rekeying before expiry comes with issue 6.
-    event(TunnelEvent::Kind::Debug, fmt::format("IPsec SA {:08x}/{:08x} reached its soft lifetime", it->spi_in,
-                                                it->spi_out));
-    return;
-  }
+  if (!hard) return rekey_child(*it, now);  // rekey.cpp
   event(TunnelEvent::Kind::Info, fmt::format("IPsec SA {:08x}/{:08x} expired", it->spi_in, it->spi_out));
   auto spi_in = it->spi_in;
+  // A replacement waiting for its outbound SA takes over now.
+  for (const auto& c : child_sas)
+    if (c.replaces == spi_in && c.outbound_at) {
+      finish_rekey(c.spi_in, now);
+      return;
+    }
   // RFC 2408 §3.15: tell the peer the pair is gone.
   if (state == SaState::Established) {
     Bytes b;
@@ -462,7 +470,6 @@ void Ikev1Sa::on_child_expire(std::uint32_t spi, bool hard, TimePoint now) {
     send_informational({DeletePayload{kDoiIpsec, ProtocolId::Esp, 4, {std::move(b)}}});
   }
   remove_child(spi_in);
-  (void)now;
 }
 
 Result<std::uint32_t> Ikev1Sa::allocate_spi(std::size_t mapping_index) {
@@ -481,6 +488,10 @@ Ikev1Child* Ikev1Sa::child_by_outbound(std::uint32_t spi) {
 }
 
 void Ikev1Sa::remove_child(std::uint32_t spi_in) {
+  // Make before break: a pair we answered the rekey of this one with takes
+  // over the outbound traffic first (rekey.cpp).
+  for (auto& c : child_sas)
+    if (c.replaces == spi_in && !c.we_initiated && state != SaState::Closed) promote(c);
   owner.remove_child(spi_in);
   std::erase_if(child_sas, [&](const Ikev1Child& c) { return c.spi_in == spi_in; });
 }

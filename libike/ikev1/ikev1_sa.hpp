@@ -55,6 +55,17 @@ struct Ikev1Child {
   SpdMapping selectors;
   TimePoint established{};
   bool udp_encap = false;
+  // Quick Mode rekeying (rekey.cpp): this pair is being replaced; or it is
+  // the replacement, its outbound SA still held back until `outbound_at`.
+  bool rekeying = false;
+  bool we_initiated = false;  // our Quick Mode made it
+  Bytes low_nonce = {};       // the lower of that Quick Mode's nonces
+  std::optional<TimePoint> outbound_at = std::nullopt;
+  std::optional<std::uint32_t> replaces = std::nullopt;  // inbound SPI of the pair it replaces
+  bool redundant = false;  // the peer's pair lost a rekey collision: never promoted
+  // Replaced and DELETEd (one-way, §3.15): kept until then for packets the
+  // peer sent before the DELETE reached it.
+  std::optional<TimePoint> gone_at = std::nullopt;
 };
 
 // A Quick Mode exchange (RFC 2409 §5.5), either side.
@@ -77,6 +88,7 @@ struct QuickMode {
   std::optional<EspSuite> suite;
   Flight flight;
   std::optional<TimePoint> forget_at;  // Done: dropped then
+  std::optional<std::uint32_t> replaces;  // a rekey: inbound SPI of the pair it replaces
 };
 
 class Ikev1Sa final : public ike::IkeSa {
@@ -138,6 +150,19 @@ class Ikev1Sa final : public ike::IkeSa {
   // An authenticated message came from the peer (DPD: it is alive).
   void alive(TimePoint now);
   void dpd_timer(TimePoint now);
+  // Quick Mode rekeying (rekey.cpp).
+  void rekey_child(Ikev1Child& child, TimePoint now);
+  void rekey_timers(TimePoint now);
+  void finish_rekey(std::uint32_t spi_in, TimePoint now);
+  void promote(Ikev1Child& child);
+  // The pair of the mapping a peer's Quick Mode replaces (IKEv1 does not
+  // say): the one we are rekeying ourselves, else the oldest settled one.
+  std::optional<std::uint32_t> replaced_by_peer(std::size_t mapping_index) const;
+  void rekey_failed(std::uint32_t replaced);
+  // Two pairs for one mapping made at once by both ends: one goes. True if
+  // ours (`spi_in`) went.
+  bool settle_rivals(std::size_t mapping_index, TimePoint now);
+  std::chrono::milliseconds outbound_delay() const;
 
   const TunnelConfig& config() const { return owner.config(); }
   Random& random() { return owner.env().random(); }
@@ -199,7 +224,9 @@ void aggressive_mode_start(Ikev1Sa& sa, TimePoint now);
 void aggressive_mode_process(Ikev1Sa& sa, const Message& m, const Datagram& d, TimePoint now);
 
 // quick_mode.cpp (RFC 2409 §5.5), initiator side and what both share.
-void quick_mode_start(Ikev1Sa& sa, std::size_t mapping_index, TimePoint now);
+// With `replaces`, a rekey of that pair (rekey.cpp).
+void quick_mode_start(Ikev1Sa& sa, std::size_t mapping_index, TimePoint now,
+                      std::optional<std::uint32_t> replaces = std::nullopt);
 // HASH(1), HASH(2) or HASH(3), whichever `m` must carry (qm null: a new QM1).
 bool quick_mode_hash_ok(const Ikev1Sa& sa, const QuickMode* qm, const Message& m);
 void quick_mode_response(Ikev1Sa& sa, QuickMode& qm, const Message& m, TimePoint now);

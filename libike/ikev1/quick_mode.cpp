@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "libike/ikev1/ikev1_sa.hpp"
+#include "libike/ikev2/collision.hpp"
 #include "libike/ikev1/selectors.hpp"
 #include "libike/ikev2/child_sa.hpp"
 
@@ -99,10 +100,12 @@ void close_if_carrying_nothing(Ikev1Sa& sa, TimePoint now) {
 
 }  // namespace
 
-void quick_mode_start(Ikev1Sa& sa, std::size_t mapping_index, TimePoint now) {
+void quick_mode_start(Ikev1Sa& sa, std::size_t mapping_index, TimePoint now,
+                      std::optional<std::uint32_t> replaces) {
   const auto& cfg = sa.config();
   auto qm = std::make_unique<QuickMode>();
   qm->mapping_index = mapping_index;
+  qm->replaces = replaces;
   qm->selectors = cfg.mappings[mapping_index];
   qm->message_id = sa.new_message_id();
   qm->iv = sa.p1.crypto->exchange_iv(qm->message_id);
@@ -209,9 +212,22 @@ Status install_quick_mode(Ikev1Sa& sa, QuickMode& qm, TimePoint now) {
   c.integ_key_out = out.slice(ek, ik);
   c.selectors = {qm.selectors};
   c.lifetime = lifetime_of(*qm.suite, sa.config().ipsec, sa.random());
+  // A rekey (rekey.cpp): ours gets its outbound SA a moment later; one we
+  // answer (another pair of the mapping exists) when the old pair goes.
+  std::optional<std::uint32_t> replaces = qm.replaces;
+  if (!qm.initiator) replaces = sa.replaced_by_peer(qm.mapping_index);
+  bool rekey = replaces.has_value();
+  c.defer_outbound = rekey;
   if (auto st = sa.owner.install_child(c, now); !st) return st;
   qm.spi_in = 0;  // owned by the installed child now
   sa.child_sas.push_back({qm.mapping_index, c.spi_in, c.spi_out, *qm.suite, qm.selectors, now, c.encap.has_value()});
+  auto& added = sa.child_sas.back();
+  added.we_initiated = qm.initiator;
+  added.low_nonce = v2::nonce_lower(qm.ni, qm.nr) ? qm.ni : qm.nr;
+  if (rekey) {
+    added.outbound_at = now + (qm.initiator ? sa.outbound_delay() : sa.owner.options().retransmit_timeout * 5);
+    added.replaces = replaces;
+  }
   sa.event(TunnelEvent::Kind::Info, fmt::format("IPsec SA {} up: {}, SPIs {:08x}/{:08x}{}", to_string(qm.selectors),
                                                 to_string(*qm.suite), c.spi_in, c.spi_out,
                                                 c.encap ? ", UDP-encapsulated" : ""));
@@ -219,6 +235,7 @@ Status install_quick_mode(Ikev1Sa& sa, QuickMode& qm, TimePoint now) {
 }
 
 void quick_mode_failed(Ikev1Sa& sa, QuickMode& qm, const std::string& reason, TimePoint now) {
+  if (qm.replaces) sa.rekey_failed(*qm.replaces);
   if (qm.spi_in) sa.owner.release_spi(qm.spi_in);
   qm.spi_in = 0;
   qm.state = QmState::Done;

@@ -162,13 +162,17 @@ void quick_mode_request(Ikev1Sa& sa, const Message& m, std::uint32_t message_id,
 }
 
 void quick_mode_final(Ikev1Sa& sa, QuickMode& qm, TimePoint now) {
-  if (auto st = install_quick_mode(sa, qm, now); !st) {
-    sa.send_informational({DeletePayload{kDoiIpsec, ProtocolId::Esp, 4, {spi_bytes(qm.spi_in)}}});
-    qm.spi_in = 0;  // install_child released it
-    sa.owner.child_failed(sa, fmt::format("quick mode {}: kernel install failed: {}", to_string(qm.selectors),
-                                          st.error().message),
-                          now);
+  auto mapping = qm.mapping_index;
+  auto st = install_quick_mode(sa, qm, now);
+  if (st) {
+    (void)sa.settle_rivals(mapping, now);  // both ends rekeyed it at once (rekey.cpp)
+    return;
   }
+  sa.send_informational({DeletePayload{kDoiIpsec, ProtocolId::Esp, 4, {spi_bytes(qm.spi_in)}}});
+  qm.spi_in = 0;  // install_child released it
+  sa.owner.child_failed(sa, fmt::format("quick mode {}: kernel install failed: {}", to_string(qm.selectors),
+                                        st.error().message),
+                        now);
 }
 
 }  // namespace ike::v1

@@ -211,10 +211,11 @@ TEST_CASE("test-only lifetime divisor: lifetimes of seconds still rekey make-bef
   flow.attach(p);
   p.start();
   REQUIRE(p.sim.run_until([&] { return p.both_up(); }, 10s));
-  const auto* sa = p.sim.a.fake_kernel.sas().data();
-  CHECK(sa->lifetime.hard_seconds == 3);
-  CHECK(sa->lifetime.soft_seconds >= 1);
-  CHECK(sa->lifetime.soft_seconds <= 2);
+  auto sas = p.sim.a.fake_kernel.sas();
+  REQUIRE_FALSE(sas.empty());
+  CHECK(sas[0].lifetime.hard_seconds == 3);
+  CHECK(sas[0].lifetime.soft_seconds >= 1);
+  CHECK(sas[0].lifetime.soft_seconds <= 2);
   flow.armed = true;
   run_with_traffic(p, 60s, true, true, 100ms);
   REQUIRE(settle(p, 10s));

@@ -161,7 +161,13 @@ bool Sim::step(TimePoint limit) {
   if (!t || *t > limit) return false;
   // Something that says it is due but never gets done would spin forever.
   same_instant_ = *t > now ? 0 : same_instant_ + 1;
-  if (same_instant_ > 100000) throw std::runtime_error("simulation stuck: a deadline that never passes");
+  if (same_instant_ > 100000) {
+    auto due = [&](std::optional<TimePoint> d) { return d && *d <= now ? "due" : "-"; };
+    throw std::runtime_error(fmt::format(
+        "simulation stuck: a deadline that never passes (A engine {}, A kernel {}, B engine {}, B kernel {}, queue {})",
+        due(a.engine->next_deadline()), due(a.fake_kernel.next_expiry()), due(b.engine->next_deadline()),
+        due(b.fake_kernel.next_expiry()), queue_.empty() ? "-" : due(queue_.begin()->first)));
+  }
   if (*t > now) now = *t;
   a.fake_kernel.now = now;
   b.fake_kernel.now = now;
