@@ -491,6 +491,33 @@ TEST_CASE("policy mark and if_id") {
   CHECK(d.attr<std::uint32_t>(XFRMA_IF_ID) == 12);
 }
 
+TEST_CASE("route mode: wildcard policy bound by if_id, unbound by default, deleted by its if_id") {
+  auto p = policy("0.0.0.0/0", "0.0.0.0/0", ike::Direction::In, "192.0.2.2", "192.0.2.1");
+  auto plain = built_policy(p);
+  CHECK_FALSE(plain.has(XFRMA_MARK));
+  CHECK_FALSE(plain.has(XFRMA_IF_ID));
+  p.id.if_id = kOwnedReqidFirst + 7;
+  auto d = built_policy(p);
+  CHECK(d.fixed.sel.prefixlen_s == 0);
+  CHECK(d.fixed.sel.prefixlen_d == 0);
+  CHECK(d.fixed.sel.family == AF_INET);
+  CHECK(d.attr<std::uint32_t>(XFRMA_IF_ID) == kOwnedReqidFirst + 7);
+  CHECK_FALSE(d.has(XFRMA_MARK));
+  auto del = build_delete_policy(p.id);
+  REQUIRE(del.ok());
+  auto dd = decode<xfrm_userpolicy_id>(*del);
+  CHECK(dd.attr<std::uint32_t>(XFRMA_IF_ID) == kOwnedReqidFirst + 7);
+  // A VTI binding: the mark, exact match, on the inbound SA as well.
+  auto sa = cbc_sa(EncrAlg::Aes128Cbc, IntegAlg::HmacSha256_128);
+  sa.inbound = true;
+  sa.mark = kOwnedReqidFirst + 7;
+  auto sd = built_sa(sa);
+  CHECK(sd.header.nlmsg_type == XFRM_MSG_UPDSA);
+  CHECK(sd.attr<xfrm_mark>(XFRMA_MARK).v == kOwnedReqidFirst + 7);
+  CHECK(sd.attr<xfrm_mark>(XFRMA_MARK).m == 0xffffffff);
+  CHECK_FALSE(sd.has(XFRMA_IF_ID));
+}
+
 TEST_CASE("policies with mixed selector or outer families are refused") {
   auto p = policy("10.1.0.0/24", "fd00::/64", ike::Direction::Out, "192.0.2.1", "192.0.2.2");
   CHECK_FALSE(build_add_policy(p, false).ok());
