@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "libike/engine/reqids.hpp"
+#include "libike/engine/route_mode.hpp"
 #include "libike/engine/tunnel.hpp"
 #include "libike/ikev1/ikev1.hpp"
 #include "libike/ikev2/codec/codec.hpp"
@@ -82,12 +83,16 @@ Tunnel* EngineImpl::find(std::string_view name) const {
   return nullptr;
 }
 
-Status EngineImpl::add_tunnel(const TunnelConfig& cfg, TimePoint now) {
-  if (find(cfg.name)) return fail(fmt::format("tunnel {} exists already", cfg.name));
-  // mode: route (xfrm interface / VTI, issue 5 item 5) is not built yet;
-  // refusing it beats bringing up an IKE SA that carries no traffic.
-  if (cfg.mode == TunnelMode::Route)
-    return fail(fmt::format("tunnel {}: mode route is not supported yet; use mode spd", cfg.name));
+Status EngineImpl::add_tunnel(const TunnelConfig& given, TimePoint now) {
+  if (find(given.name)) return fail(fmt::format("tunnel {} exists already", given.name));
+  // Route mode negotiates wildcard selectors (engine/route_mode.hpp); from
+  // here on it is an spd tunnel whose SAs and policies carry a binding.
+  TunnelConfig cfg = given;
+  if (cfg.mode == TunnelMode::Route) {
+    if (!cfg.route || cfg.route->interface.empty())
+      return fail(fmt::format("tunnel {}: mode route needs route.interface", cfg.name));
+    cfg.mappings = wildcard_mappings(cfg);
+  }
   std::vector<std::uint32_t> reqids;
   for (std::size_t i = 0; i < cfg.mappings.size(); ++i) {
     auto r = reqids_.allocate();

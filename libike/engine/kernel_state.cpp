@@ -44,7 +44,7 @@ Status KernelState::install_traps(const std::vector<SpdMapping>& mappings,
                                   const std::vector<std::uint32_t>& reqids, const IpAddress& local,
                                   const IpAddress& remote) {
   for (std::size_t i = 0; i < mappings.size(); ++i) {
-    for (auto& p : triple(mappings[i], local, remote, reqids.at(i), true, tunnel_)) {
+    for (auto& p : bound(triple(mappings[i], local, remote, reqids.at(i), true, tunnel_))) {
       if (auto st = kernel_.add_policy(p); !st) {
         remove_traps();
         return st;
@@ -64,8 +64,26 @@ void KernelState::remove_traps() {
 std::vector<Policy> KernelState::policies_for(const NegotiatedChild& c) const {
   std::vector<Policy> out;
   for (const auto& m : c.selectors)
-    for (auto& p : triple(m, c.local, c.remote, c.reqid, false, tunnel_)) out.push_back(p);
+    for (auto& p : bound(triple(m, c.local, c.remote, c.reqid, false, tunnel_))) out.push_back(p);
   return out;
+}
+
+// Route mode: with an xfrm interface the kernel matches SAs and policies by
+// if_id (XFRMA_IF_ID); a VTI looks both up with its key as the packet mark
+// (ip_vti.c: okey on output, ikey on input and for the inbound policy
+// check), so SAs and all three policies carry mark = key (mask ~0).
+std::vector<Policy> KernelState::bound(std::vector<Policy> policies) const {
+  for (auto& p : policies) {
+    p.id.if_id = if_id_;
+    p.id.mark = mark_;
+  }
+  return policies;
+}
+
+EspSa KernelState::bound(EspSa sa) const {
+  sa.if_id = if_id_;
+  sa.mark = mark_;
+  return sa;
 }
 
 KernelState::PolicyRef* KernelState::find_ref(const PolicyId& id) {
@@ -107,8 +125,8 @@ void KernelState::release_policy(const PolicyId& id) {
 }
 
 Status KernelState::install_child(const NegotiatedChild& c) {
-  auto in = esp_sa(c, true, tunnel_);
-  auto out = esp_sa(c, false, tunnel_);
+  auto in = bound(esp_sa(c, true, tunnel_));
+  auto out = bound(esp_sa(c, false, tunnel_));
   if (auto st = kernel_.add_sa(in); !st) {
     release_spi(c.spi_in);
     return st;

@@ -19,6 +19,13 @@ class KernelState {
   KernelState(Kernel& kernel, std::string tunnel, IpAddress local)
       : kernel_(kernel), tunnel_(std::move(tunnel)), local_(local) {}
 
+  // Route mode: every SA and policy installed from now on carries this
+  // xfrm interface id / mark (0 = none; engine/route_mode.hpp).
+  void bind(std::uint32_t if_id, std::uint32_t mark) {
+    if_id_ = if_id;
+    mark_ = mark;
+  }
+
   // Trap policies (out, in, fwd) for each mapping; reqids parallel to
   // mappings. All or nothing.
   Status install_traps(const std::vector<SpdMapping>& mappings, const std::vector<std::uint32_t>& reqids,
@@ -57,6 +64,9 @@ class KernelState {
   };
 
   std::vector<Policy> policies_for(const NegotiatedChild& c) const;
+  // Stamps the route-mode binding (bind()) on what is about to be installed.
+  std::vector<Policy> bound(std::vector<Policy> policies) const;
+  EspSa bound(EspSa sa) const;
   Status add_policies(const std::vector<Policy>& wanted, std::vector<PolicyId>& added);
   void release_policy(const PolicyId& id);
   PolicyRef* find_ref(const PolicyId& id);
@@ -68,6 +78,7 @@ class KernelState {
   std::vector<Installed> children_;
   std::vector<PolicyRef> refs_;
   std::vector<Policy> traps_;
+  std::uint32_t if_id_ = 0, mark_ = 0;
 };
 
 }  // namespace ike

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "libike/ikev1/ikev1.hpp"
+#include "libike/engine/route_mode.hpp"
 #include "libike/ikev2/ikev2.hpp"
 
 namespace ike {
@@ -38,7 +39,13 @@ Tunnel::Tunnel(TunnelHost& host, TunnelConfig config, std::vector<std::uint32_t>
       config_(scaled(std::move(config), host.options().lifetime_divisor)),
       reqids_(std::move(reqids)),
       kernel_(host.env().kernel(), config_.name, config_.local_address),
-      dpd_(config_.dpd) {}
+      dpd_(config_.dpd) {
+  if (config_.mode == TunnelMode::Route && !reqids_.empty()) {
+    route_ = route_binding(config_, host.options().route_interface, reqids_.front());
+    const bool vti = route_->kind == InterfaceKind::Vti;
+    kernel_.bind(vti ? 0 : route_->id, vti ? route_->id : 0);
+  }
+}
 
 Tunnel::~Tunnel() = default;
 
@@ -344,6 +351,7 @@ TunnelStatus Tunnel::status() const {
   s.peer = config_.peer_address;
   s.version = config_.version;
   s.last_error = last_error_;
+  s.route = route_;
   s.ike_sas = static_cast<std::size_t>(
       std::count_if(sas_.begin(), sas_.end(), [](const auto& x) { return x->phase() != IkeSaPhase::Closed; }));
   auto* sa = current();

@@ -113,6 +113,7 @@ class Tunnel final : public IkeSaOwner {
   std::optional<TimePoint> duplicate_check_at_;  // after an IKE SA came up
   bool removed_ = false;
   std::string last_error_;
+  std::optional<RouteBinding> route_;  // mode route
 };
 
 }  // namespace ike

@@ -19,6 +19,25 @@ namespace ike {
 enum class TunnelState : std::uint8_t { Down, Connecting, Up, Rekeying };
 std::string_view to_string(TunnelState state);
 
+// Route mode (SPEC.md §2 `mode: route`): what ties a tunnel's SAs and
+// policies to its interface. An xfrm interface (`ip link add NAME type xfrm
+// if_id N`) matches SAs and policies by XFRMA_IF_ID = N; a VTI (`type vti
+// ikey K okey K`, the fallback where the kernel lacks xfrm interfaces)
+// looks them up with the packet mark K. kited probes the kernel once and
+// says which in EngineOptions::route_interface.
+enum class InterfaceKind : std::uint8_t { Xfrm, Vti };
+std::string_view to_string(InterfaceKind kind);  // "xfrm", "vti"
+
+struct RouteBinding {
+  std::string interface;
+  InterfaceKind kind = InterfaceKind::Xfrm;
+  // The xfrm interface's if_id, or the VTI's ikey/okey (= the SAs' and
+  // policies' mark). The engine derives it from the tunnel's reqid, so it
+  // lies in kite's range (xfrm/ownership.hpp) and is unique per tunnel.
+  std::uint32_t id = 0;
+  friend bool operator==(const RouteBinding&, const RouteBinding&) = default;
+};
+
 // What `kitectl show` prints about one CHILD SA (IPsec SA pair).
 struct ChildSaStatus {
   std::uint32_t spi_in = 0, spi_out = 0;
@@ -47,6 +66,7 @@ struct TunnelStatus {
   std::vector<ChildSaStatus> children;
   std::string last_error;
   std::size_t ike_sas = 0;  // IKE SAs the tunnel holds (two while one replaces the other)
+  std::optional<RouteBinding> route;  // mode route: the interface its SAs are bound to
 };
 
 // Daemon-wide counters (`kitectl status --json`, monitoring).
@@ -86,6 +106,9 @@ struct EngineOptions {
   // the environment variable KITE_TEST_LIFETIME_DIVISOR and warns; 1 (off)
   // otherwise.
   unsigned lifetime_divisor = 1;
+  // Route mode: bind SAs and policies by if_id (xfrm interface) or by mark
+  // (VTI). The daemon decides from what the kernel supports.
+  InterfaceKind route_interface = InterfaceKind::Xfrm;
 };
 
 class Engine {

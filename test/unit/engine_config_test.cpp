@@ -6,14 +6,14 @@
 using namespace ike;
 using namespace kite::test;
 
-TEST_CASE("a route-mode tunnel is refused with a clear error and installs nothing") {
+TEST_CASE("a route-mode tunnel without an interface is refused and installs nothing") {
   Sim sim;
   auto cfg = sim.config_a(Negotiation::Active);
   cfg.mode = TunnelMode::Route;
-  cfg.route = RouteConfig{"kite-t1", {cfg.mappings.front().remote}};
+  cfg.route = RouteConfig{"", {cfg.mappings.front().remote}};
   auto st = sim.a.engine->add_tunnel(cfg, sim.now);
   REQUIRE_FALSE(st.ok());
-  CHECK(st.error().message.find("mode route is not supported") != std::string::npos);
+  CHECK(st.error().message.find("route.interface") != std::string::npos);
   CHECK(sim.a.fake_kernel.sas().empty());
   CHECK_FALSE(sim.a.engine->status(cfg.name).has_value());
   sim.run_for(std::chrono::milliseconds(5000));
