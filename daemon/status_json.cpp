@@ -107,6 +107,15 @@ std::string utc_timestamp(std::chrono::system_clock::time_point when) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
+// Route mode: the interface the tunnel's SAs are bound to, else null.
+Json interface_json(const ike::TunnelStatus& t) {
+  if (!t.route) return nullptr;
+  const bool vti = t.route->kind == ike::InterfaceKind::Vti;
+  return Json{{"name", t.route->interface},
+              {"kind", vti ? "vti" : "xfrm"},
+              {vti ? "mark" : "if_id", t.route->id}};
+}
+
 Json tunnel_summary(const ike::TunnelStatus& t, ike::TimePoint now) {
   std::uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;
   for (const auto& c : t.children) {
@@ -126,6 +135,8 @@ Json tunnel_summary(const ike::TunnelStatus& t, ike::TimePoint now) {
       {"bytes_out", bytes_out},
       {"packets_in", packets_in},
       {"packets_out", packets_out},
+      {"mode", t.route ? "route" : "spd"},
+      {"interface", interface_json(t)},
   };
 }
 

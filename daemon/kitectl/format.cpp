@@ -155,6 +155,12 @@ std::string format_show(const Json& t) {
   std::string out = fmt::format("tunnel {}: {} ({}), peer {}{}\n", text(t, "name"), text(t, "state"),
                                 text(t, "ike_version"), text(t, "peer"),
                                 uptime == "-" ? "" : ", up for " + uptime);
+  if (auto i = t.find("interface"); i != t.end() && i->is_object()) {
+    const bool vti = text(*i, "kind") == "vti";
+    out += fmt::format("  interface: {} ({}, {} {:#x})\n", text(*i, "name"),
+                       vti ? "VTI" : "xfrm interface", vti ? "mark" : "if_id",
+                       number(*i, vti ? "mark" : "if_id"));
+  }
   out += format_ike_sa(t);
   std::size_t index = 1;
   if (auto children = t.find("children"); children != t.end() && children->is_array())

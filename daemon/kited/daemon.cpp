@@ -35,8 +35,9 @@ void notify([[maybe_unused]] const char* state) {
 // rekey scenarios) divides every configured lifetime so that rekeys come
 // within seconds; it is never meant for a production gateway, hence the
 // warning.
-ike::EngineOptions engine_options(Logger& logger) {
+ike::EngineOptions engine_options(Logger& logger, ike::InterfaceKind route_interface) {
   ike::EngineOptions options;
+  options.route_interface = route_interface;
   if (const char* divisor = std::getenv("KITE_TEST_LIFETIME_DIVISOR")) {
     auto n = std::strtoul(divisor, nullptr, 10);
     if (n > 1 && n <= 10000) {
@@ -93,8 +94,10 @@ int Daemon::start() {
   }
   routes_.emplace(config_.gateway, logger_);
   routes_->open();
+  route_mode_.emplace(logger_);
+  route_mode_->open();
   env_ = std::make_unique<DaemonEnvironment>(*udp_, *kernel_, logger_, nullptr);
-  engine_ = ike::make_engine(*env_, config_.gateway, engine_options(logger_));
+  engine_ = ike::make_engine(*env_, config_.gateway, engine_options(logger_, route_mode_->kind()));
   if (auto st = open_control(); !st) {
     logger_.error(st.error().message);
     return kExitFailure;
@@ -175,30 +178,62 @@ ike::Status Daemon::watch_signals() {
 }
 
 void Daemon::add_tunnels() {
-  const auto now = ike::Clock::now();
   std::vector<std::string> refused;
   for (const auto& t : config_.tunnels) {
-    if (auto st = engine_->add_tunnel(t, now); !st) {
+    if (auto st = add_tunnel(t); !st) {
       logger_.log(LogLevel::Error, t.name, "not started: " + st.error().message);
       refused.push_back(t.name);
-    } else {
-      routes_->add(t);
     }
   }
   // Not running, so not in the running config: a reload offers them again.
   config_ = running_config(std::move(config_), refused);
 }
 
-void Daemon::update_routes(const ReloadResult& result, const ike::Config& running,
-                           const ike::Config& next) {
+ike::Status Daemon::add_tunnel(const ike::TunnelConfig& t) {
+  if (auto st = route_mode_->check(t); !st) return st;
+  if (auto st = engine_->add_tunnel(t, ike::Clock::now()); !st) return st;
+  if (auto st = add_interface(t); !st) return st;
+  routes_->add(t);
+  return {};
+}
+
+ike::Status Daemon::add_interface(const ike::TunnelConfig& t) {
+  if (t.mode != ike::TunnelMode::Route) return {};
+  auto status = engine_->status(t.name);
+  ike::Status st = status && status->route ? route_mode_->add(t, *status->route)
+                                           : ike::fail("the engine reports no interface binding");
+  // No interface, no tunnel: its SAs would carry nothing.
+  if (!st) (void)engine_->remove_tunnel(t.name, ike::Clock::now());
+  return st;
+}
+
+void Daemon::remove_extras(const ike::TunnelConfig& t) {
+  routes_->remove(t);
+  route_mode_->remove(t);
+}
+
+// After apply_reload changed the engine: routes and route-mode interfaces
+// follow. A route-mode tunnel whose interface cannot be made is refused
+// like one the engine refused.
+void Daemon::update_routes(ReloadResult& result, const ike::Config& running, const ike::Config& next) {
   const auto& diff = result.diff;
-  for (const auto& name : diff.removed) routes_->remove(*running.find_tunnel(name));
-  for (const auto& name : diff.changed) {
-    routes_->remove(*running.find_tunnel(name));
-    if (!result.was_refused(name)) routes_->add(*next.find_tunnel(name));
+  for (const auto& name : diff.removed) remove_extras(*running.find_tunnel(name));
+  for (const auto& name : diff.changed) remove_extras(*running.find_tunnel(name));
+  std::vector<std::string> wanted = diff.changed;
+  wanted.insert(wanted.end(), diff.added.begin(), diff.added.end());
+  for (const auto& name : wanted) {
+    if (result.was_refused(name)) continue;
+    const auto& t = *next.find_tunnel(name);
+    ike::Status st = route_mode_->check(t);
+    if (st) st = add_interface(t);
+    else (void)engine_->remove_tunnel(name, ike::Clock::now());
+    if (!st) {
+      result.errors.push_back(fmt::format("tunnel {}: {}", name, st.error().message));
+      result.refused.push_back(name);
+      continue;
+    }
+    routes_->add(t);
   }
-  for (const auto& name : diff.added)
-    if (!result.was_refused(name)) routes_->add(*next.find_tunnel(name));
 }
 
 int Daemon::run() {
@@ -273,8 +308,8 @@ Json Daemon::reload() {
   diff.gateway_changed = needs_restart(config_.gateway, loaded->config.gateway);
   apply_log_level(loaded->config.gateway);
   auto result = apply_reload(*engine_, diff, loaded->config, ike::Clock::now());
-  for (const auto& e : result.errors) logger_.error("reload: " + e);
   update_routes(result, config_, loaded->config);
+  for (const auto& e : result.errors) logger_.error("reload: " + e);
   config_ = running_config(std::move(loaded->config), result.refused);
   logger_.info(fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged",
                            options_.config, diff.added.size(), diff.removed.size(),
@@ -290,6 +325,7 @@ void Daemon::stop() {
   if (kernel_)
     if (auto st = kernel_->flush_owned(); !st) logger_.warning("final flush: " + st.error().message);
   if (routes_) routes_->clear();
+  if (route_mode_) route_mode_->clear();
   loop_.stop();
 }
 

@@ -10,6 +10,7 @@
 #include "daemon/deadline_timer.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/kited/daemon_environment.hpp"
+#include "daemon/kited/route_mode.hpp"
 #include "daemon/kited/spd_routes.hpp"
 #include "daemon/kited_options.hpp"
 #include "conf/diff.hpp"
@@ -53,8 +54,12 @@ class Daemon {
   Json reload();
   void stop();
   void apply_log_level(const ike::GatewayConfig& gateway);
-  void update_routes(const ReloadResult& result, const ike::Config& running,
-                     const ike::Config& next);
+  void update_routes(ReloadResult& result, const ike::Config& running, const ike::Config& next);
+  // Engine, interface and routes of one tunnel; a failure undoes them.
+  ike::Status add_tunnel(const ike::TunnelConfig& tunnel);
+  // Route mode's interface for a tunnel the engine has just taken.
+  ike::Status add_interface(const ike::TunnelConfig& tunnel);
+  void remove_extras(const ike::TunnelConfig& tunnel);
 
   KitedOptions options_;
   Logger& logger_;
@@ -66,6 +71,7 @@ class Daemon {
   std::optional<xfrm::XfrmEvents> kernel_events_;
   std::optional<UdpTransport> udp_;
   std::optional<SpdRoutes> routes_;
+  std::optional<RouteMode> route_mode_;
   std::unique_ptr<DaemonEnvironment> env_;
   std::unique_ptr<ike::Engine> engine_;
   std::unique_ptr<ControlServer> control_;

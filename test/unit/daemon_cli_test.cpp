@@ -174,6 +174,17 @@ TEST_CASE("human formats") {
         "  child sas: none\n"
         "  total: in 0 B / 0 packets, out 0 B / 0 packets\n"
         "  last error: timed out\n");
+
+  const auto routed = daemon::Json::parse(R"({"name":"r","peer":"192.0.2.9","state":"down",
+    "ike_version":"ikev2","uptime":null,"ike_sa":null,"children":[],"last_error":null,"mode":"route",
+    "interface":{"name":"kite-tom","kind":"vti","mark":1802043393}})");
+  CHECK_THAT(kitectl::format_show(routed),
+             Catch::StartsWith("tunnel r: down (ikev2), peer 192.0.2.9\n"
+                               "  interface: kite-tom (VTI, mark 0x6b690001)\n  ike sa: none\n"));
+  const auto xfrmi = daemon::Json::parse(R"({"name":"r","peer":"192.0.2.9","state":"down",
+    "ike_version":"ikev2","uptime":null,"ike_sa":null,"children":[],"last_error":null,"mode":"route",
+    "interface":{"name":"kite-tom","kind":"xfrm","if_id":1802043394}})");
+  CHECK_THAT(kitectl::format_show(xfrmi), Catch::Contains("  interface: kite-tom (xfrm interface, if_id 0x6b690002)\n"));
 }
 
 TEST_CASE("human status ends with kited's counters") {

@@ -33,8 +33,10 @@ ike::TunnelStatus up_tunnel(ike::TimePoint now) {
 TEST_CASE("tunnel summary members") {
   const auto now = ike::Clock::now();
   const Json j = tunnel_summary(up_tunnel(now), now);
-  CHECK(j.size() == 9);
+  CHECK(j.size() == 11);
   CHECK(j["name"] == "tom-vpn-conn");
+  CHECK(j["mode"] == "spd");
+  CHECK(j["interface"].is_null());
   CHECK(j["peer"] == "202.108.22.5");
   CHECK(j["state"] == "up");
   CHECK(j["ike_version"] == "ikev2");
@@ -43,6 +45,23 @@ TEST_CASE("tunnel summary members") {
   CHECK(j["bytes_out"] == 2 << 20);
   CHECK(j["packets_in"] == 20);
   CHECK(j["packets_out"] == 40);
+}
+
+TEST_CASE("route mode: the summary names the interface, its kind and id") {
+  const auto now = ike::Clock::now();
+  auto t = up_tunnel(now);
+  t.route = ike::RouteBinding{"kite-tom", ike::InterfaceKind::Vti, 0x6b690003};
+  Json j = tunnel_summary(t, now);
+  CHECK(j["mode"] == "route");
+  CHECK(j["interface"]["name"] == "kite-tom");
+  CHECK(j["interface"]["kind"] == "vti");
+  CHECK(j["interface"]["mark"] == 0x6b690003);
+  CHECK_FALSE(j["interface"].contains("if_id"));
+  t.route->kind = ike::InterfaceKind::Xfrm;
+  j = tunnel_detail(t, now);
+  CHECK(j["interface"]["kind"] == "xfrm");
+  CHECK(j["interface"]["if_id"] == 0x6b690003);
+  CHECK_FALSE(j["interface"].contains("mark"));
 }
 
 TEST_CASE("a down tunnel has a null uptime and no IKE SA") {
