@@ -17,6 +17,9 @@ constexpr std::array<std::string_view, 12> kTunnelKeys{
     "spd",  "route",            "dpd",            "health_check",        "ike",         "ipsec"};
 constexpr std::array<std::string_view, 2> kSpdRuleKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kRouteKeys{"interface", "remote"};
+// kited creates and deletes an xfrm interface of this name at start to
+// learn whether the kernel has them (xfrm/link_table.cpp).
+constexpr std::string_view kReservedInterface = "kite-probe";
 constexpr std::array<std::string_view, 3> kDpdKeys{"enabled", "timeout", "action"};
 constexpr std::array<std::string_view, 5> kHealthKeys{"enabled", "local", "remote", "interval", "retries"};
 constexpr std::array<std::string_view, 3> kNegotiations{"active", "passive", "traffic"};
@@ -115,8 +118,11 @@ void read_route(FileCtx& ctx, const Value& v, TunnelEntry& e) {
     auto name = read_string(ctx, *iface);
     if (name && !is_valid_interface_name(*name))
       ctx.error(iface->where, "route-interface",
-                fmt::format("route.interface '{}' is not a valid interface name (1..15 characters, no '/', ':' "
-                            "or spaces)", *name));
+                fmt::format("route.interface '{}' is not a valid interface name (1..15 characters of "
+                            "A-Z a-z 0-9 . _ -)", *name));
+    else if (name && *name == kReservedInterface)
+      ctx.error(iface->where, "route-interface",
+                fmt::format("route.interface '{}' is reserved: kited probes the kernel with it", *name));
     else if (name)
       route.interface = *name;
   }

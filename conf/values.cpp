@@ -52,10 +52,12 @@ bool is_valid_name(std::string_view name) {
 
 bool is_valid_interface_name(std::string_view name) {
   // IFNAMSIZ is 16 with the terminating NUL (linux/if.h, dev_valid_name()).
+  // The kernel takes more characters, but only these survive shells,
+  // sysctl paths (net.ipv4.conf.<dev>) and systemd-networkd unquoted.
   if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
-  return std::none_of(name.begin(), name.end(), [](char c) {
-    return c == '/' || c == ':' || c == ' ' || c == '\t' || c == '\n' ||
-           static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 

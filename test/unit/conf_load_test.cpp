@@ -76,6 +76,10 @@ TEST_CASE("names, interface names, fqdn and did-you-mean") {
   CHECK_FALSE(is_valid_name("a b"));
   CHECK(is_valid_interface_name("kite-tom"));
   CHECK_FALSE(is_valid_interface_name("sixteen-chars-xx"));
+  CHECK(is_valid_interface_name("kite_A.1-x"));
+  CHECK_FALSE(is_valid_interface_name("kite@1"));
+  CHECK_FALSE(is_valid_interface_name("kité"));
+  CHECK_FALSE(is_valid_interface_name(".."));
   CHECK(is_valid_fqdn("vpn.idc.example"));
   CHECK(is_valid_fqdn("vpn.idc.example."));
   CHECK_FALSE(is_valid_fqdn("-vpn.example"));

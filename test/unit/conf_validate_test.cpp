@@ -250,6 +250,12 @@ TEST_CASE("route mode: interface names, remotes, no overlaps") {
   expect_error(base_config("", route("r1", "kite/0", "10.5.0.0/16")), "route-interface", "kite/0");
   expect_error(base_config("", route("r1", "a-very-long-name0", "10.5.0.0/16")), "route-interface",
                "a-very-long-name0");
+  // Only A-Z a-z 0-9 . _ - (a space, '@' or a non-ASCII byte is refused),
+  // and not the name kited probes the kernel with.
+  expect_error(base_config("", route("r1", "kite@0", "10.5.0.0/16")), "route-interface", "kite@0");
+  expect_error(base_config("", route("r1", "\"kite 0\"", "10.5.0.0/16")), "route-interface", "\"kite 0\"");
+  expect_error(base_config("", route("r1", "kite-probe", "10.5.0.0/16")), "route-interface", "kite-probe");
+  expect_clean(base_config("", route("r1", "kite_A.tom-15ch", "10.5.0.0/16")));
   expect_error(base_config("", route("r1", "kite0", "[]")), "route-remote", "[]");
   expect_error(base_config("", route("r1", "kite0", "10.5.0.0/16") + route("r2", "kite0", "10.6.0.0/16")),
                "duplicate-interface", "kite0", 1);
