@@ -1,8 +1,10 @@
 // swanctl.conf for the customer gateway (strongSwan 5.x, vici): one
 // connection named after the tunnel, one child per kite SPD mapping (kited
 // negotiates a CHILD_SA per mapping, and IKEv1 carries one selector pair
-// per SA), and the pre-shared key in `secrets`.
+// per SA) or, in route mode, one wildcard child per family bound to an
+// xfrm interface, and the pre-shared key in `secrets`.
 #include <algorithm>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -20,22 +22,20 @@ struct Child {
   std::vector<std::string> local_ts, remote_ts;
 };
 
-void add_unique(std::vector<std::string>& v, std::string s) {
-  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(std::move(s));
-}
-
-// Route mode over IKEv2: one child with every routed subnet, since kited
-// negotiates one wildcard SA and a responder picks one child config only.
+// Route mode: kited negotiates 0.0.0.0/0 <-> 0.0.0.0/0 (and ::/0 for IPv6
+// routes), one CHILD_SA per family, and routes into its interface; this
+// side does the same, bound to an xfrm interface by if_id (route_comment).
 std::vector<Child> children_of(const PeerView& v) {
   std::vector<Child> out;
   const auto& t = *v.tunnel;
-  if (t.mode == ike::TunnelMode::Route && t.version == ike::IkeVersion::V2) {
-    Child c{"net", {}, {}};
-    for (const auto& p : v.pairs) {
-      add_unique(c.local_ts, p.local.to_string());
-      add_unique(c.remote_ts, p.remote.to_string());
+  if (t.mode == ike::TunnelMode::Route) {
+    for (bool v6 : {false, true}) {
+      const bool present = std::any_of(v.pairs.begin(), v.pairs.end(),
+                                       [&](const ike::SpdMapping& p) { return p.local.is_v6() == v6; });
+      if (!present) continue;
+      const auto any = any_of_family(v6).to_string();
+      out.push_back({v6 ? "net-v6" : "net", {any}, {any}});
     }
-    out.push_back(std::move(c));
     return out;
   }
   for (std::size_t i = 0; i < v.pairs.size(); ++i) {
@@ -43,6 +43,14 @@ std::vector<Child> children_of(const PeerView& v) {
     std::string name = v.pairs.size() == 1 ? "net" : fmt::format("net-{}", i + 1);
     out.push_back({std::move(name), {p.local.to_string()}, {p.remote.to_string()}});
   }
+  return out;
+}
+
+// Route mode: what kited routes into its interface (this side's networks).
+std::vector<std::string> routed(const PeerView& v) {
+  std::vector<std::string> out;
+  if (v.tunnel->route)
+    for (const auto& s : v.tunnel->route->remote) out.push_back(s.to_string());
   return out;
 }
 
@@ -82,6 +90,42 @@ std::string_view role_comment(PeerRole role) {
   return "";
 }
 
+// The xfrm interface id this side uses: any non-zero number unique on the
+// host; derived from the tunnel name (FNV-1a) so that several exports
+// rarely collide, and stable across exports.
+std::uint32_t peer_if_id(std::string_view name) {
+  std::uint32_t h = 2166136261u;
+  for (char c : name) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
+  return (h % 0xfffffffeu) + 1;
+}
+
+std::string peer_interface(const ike::TunnelConfig& t) {
+  return t.route && !t.route->interface.empty() ? t.route->interface : std::string("kite0");
+}
+
+void route_comment(Lines& out, const PeerView& v) {
+  const auto& t = *v.tunnel;
+  const auto id = peer_if_id(t.name);
+  const auto dev = peer_interface(t);
+  fmt::format_to(std::back_inserter(out),
+                 "#\n# kited's side is route-based (interface {0}): its traffic selectors are\n"
+                 "# 0.0.0.0/0 <-> 0.0.0.0/0 and it routes {1} into the tunnel.\n"
+                 "# This side is route-based too: the CHILD_SAs below are bound to an xfrm\n"
+                 "# interface by if_id {2:#x} (if_id_in/if_id_out), so they only carry what\n"
+                 "# is routed into it. Before loading, as root:\n"
+                 "#   ip link add {0} type xfrm if_id {2:#x}\n"
+                 "#   ip link set {0} up mtu 1400\n"
+                 "#   ip route add <the networks behind kited> dev {0}\n"
+                 "# and set charon.install_routes = no (strongswan.conf): the routes are\n"
+                 "# yours, a route for 0.0.0.0/0 would take every packet.\n"
+                 "# A kernel without xfrm interfaces (no xfrm_interface module) can use a VTI:\n"
+                 "# replace if_id_in/if_id_out by mark_in = mark_out = {2:#x} and run\n"
+                 "#   ip link add {0} type vti local {3} remote {4} ikey {2:#x} okey {2:#x}\n"
+                 "#   sysctl -w net.ipv4.conf.{0}.disable_policy=1\n",
+                 comment_text(dev), fmt::join(routed(v), ", "), id, v.local_address.to_string(),
+                 v.remote_address.to_string());
+}
+
 void header(Lines& out, const PeerView& v) {
   const auto& t = *v.tunnel;
   fmt::format_to(std::back_inserter(out),
@@ -99,14 +143,7 @@ void header(Lines& out, const PeerView& v) {
                  t.name, comment_text(t.customer_gateway), v.local_address.to_string(),
                  comment_text(v.gateway_name), v.remote_address.to_string());
   out += role_comment(v.role);
-  if (t.mode == ike::TunnelMode::Route)
-    fmt::format_to(std::back_inserter(out),
-                   "#\n# kited's side is route-based (interface {}): its selectors are wildcards\n"
-                   "# and it routes the subnets below into the tunnel. This side offers them\n"
-                   "# against any address behind kited, so everything they send leaves\n"
-                   "# through the tunnel: narrow remote_ts to the networks behind kited if\n"
-                   "# that is too much.\n",
-                   comment_text(t.route ? t.route->interface : std::string("?")));
+  if (t.mode == ike::TunnelMode::Route) route_comment(out, v);
   out += "\n";
 }
 
@@ -147,6 +184,9 @@ void child(Lines& out, const PeerView& v, const Child& c, const std::string& esp
     fmt::format_to(std::back_inserter(out), "        rekey_bytes = {}\n        life_bytes = {}\n",
                    life - life / 10, life);
   }
+  if (v.tunnel->mode == ike::TunnelMode::Route)
+    fmt::format_to(std::back_inserter(out), "        if_id_in = {0:#x}\n        if_id_out = {0:#x}\n",
+                   peer_if_id(v.tunnel->name));
   if (v.tunnel->dpd.enabled)
     fmt::format_to(std::back_inserter(out), "        dpd_action = {}\n", dpd_action(v.role));
   fmt::format_to(std::back_inserter(out), "        start_action = {}\n      }}\n",
@@ -176,7 +216,8 @@ void connection(Lines& out, const PeerView& v, const std::string& ike, const std
   auth_round(out, "remote", v.remote_id);
   const auto children = children_of(v);
   out += "    children {\n";
-  if (children.size() > 1) out += "      # One CHILD_SA per kite SPD mapping, as kited negotiates them.\n";
+  if (children.size() > 1 && t.mode == ike::TunnelMode::Spd)
+    out += "      # One CHILD_SA per kite SPD mapping, as kited negotiates them.\n";
   for (const auto& c : children) child(out, v, c, esp);
   out += "    }\n  }\n}\n\n";
 }

@@ -2,7 +2,8 @@
 # strongSwan's own parser takes what `kitectl export --format swanctl`
 # writes: for a set of representative tunnels (IKEv2 with two mappings,
 # IKEv1 aggressive with FQDN ids, PFS and a key that needs hex, AEAD with
-# mixed ESP proposals and a key with '#', '{' and '$', route mode) charon
+# mixed ESP proposals and a key with '#', '{' and '$', route mode with
+# if_id) charon
 # loads every connection and secret, and reports the ids and selectors
 # kited expects. charon runs in a throwaway network namespace with a
 # private /run; it never negotiates (this host's kernel has no ESP; the
@@ -200,9 +201,14 @@ expect "$conns" "id: gw.kite.example"
 conns=$(load aead-traffic aead-traffic)
 expect "$conns" "local:  10.5.0.0/24"
 
+# Route mode: route-based on this side too, wildcard selectors bound to an
+# xfrm interface by if_id (charon logs the if_id it parsed).
 conns=$(load route-mode route-mode)
-expect "$conns" "local:  10.6.0.0/24 10.7.0.0/24"
+expect "$conns" "local:  0.0.0.0/0"
 expect "$conns" "remote: 0.0.0.0/0"
+if_id=$(sed -n 's/^ *if_id_in = //p' "$dir/route-mode.conf")
+[[ -n $if_id ]] || fail "route-mode export has no if_id_in"
+expect "$(cat "$dir/charon.log")" "if_id_in = $((if_id))"
 
 conns=$(load v6 v6 "$dir/kite6.yaml")
 expect "$conns" "remote: 2001:db8::1"

@@ -422,21 +422,45 @@ TEST_CASE("export: the key is announced at the top") {
   }
 }
 
-TEST_CASE("export: route mode offers the routed subnets against kited's wildcard") {
+TEST_CASE("export: route mode is route-based on both sides: wildcard selectors bound by if_id") {
   const auto sw = swanctl(route_tunnel());
   CHECK_THAT(sw, Contains("route-based (interface kite-rt)"));
-  CHECK_THAT(sw, Contains("      net {\n        local_ts = 10.0.1.0/24, 10.0.2.0/24\n"
+  CHECK_THAT(sw, Contains("routes 10.0.1.0/24, 10.0.2.0/24 into the tunnel"));
+  // One child, 0.0.0.0/0 both ways, bound to the xfrm interface.
+  CHECK_THAT(sw, Contains("      net {\n        local_ts = 0.0.0.0/0\n"
                           "        remote_ts = 0.0.0.0/0\n"));
-  const auto ls = libreswan(route_tunnel());
+  CHECK_THAT(sw, !Contains("net-v6"));
+  const auto at = sw.find("if_id_in = 0x");
+  REQUIRE(at != std::string::npos);
+  const auto id = sw.substr(at + 11, sw.find('\n', at) - at - 11);
+  CHECK(id != "0x0");
+  CHECK_THAT(sw, Contains("if_id_out = " + id + "\n"));
+  CHECK_THAT(sw, Contains("#   ip link add kite-rt type xfrm if_id " + id + "\n"));
+  CHECK_THAT(sw, Contains("ikey " + id + " okey " + id));
+  CHECK_THAT(sw, Contains("mark_in = mark_out = " + id));
+  CHECK_THAT(sw, Contains("install_routes = no"));
+  // Stable per tunnel, different for another tunnel.
+  CHECK(swanctl(route_tunnel()) == sw);
+  auto other = route_tunnel();
+  other.name = "other-tunnel";
+  CHECK_THAT(swanctl(other), !Contains("if_id_in = " + id + "\n"));
+
+  const auto ls = libreswan(route_tunnel());  // policy-based there, against kited's wildcard
   CHECK_THAT(ls, Contains("\tleftsubnets={10.0.1.0/24,10.0.2.0/24}\n"));
   CHECK_THAT(ls, Contains("\trightsubnet=0.0.0.0/0\n"));
 
-  auto v1 = route_tunnel();  // IKEv1: one selector pair per SA
+  auto v1 = route_tunnel();  // IKEv1: the same single wildcard pair
   v1.version = IkeVersion::V1;
+  CHECK_THAT(swanctl(v1), Contains("net {\n        local_ts = 0.0.0.0/0\n        remote_ts = 0.0.0.0/0\n"));
   auto v6 = route_tunnel();
   v6.route->remote = {net("fd02::/64")};
-  CHECK_THAT(swanctl(v1), Contains("net-2 {\n        local_ts = 10.0.2.0/24\n"));
-  CHECK_THAT(swanctl(v6), Contains("local_ts = fd02::/64\n        remote_ts = ::/0\n"));
+  CHECK_THAT(swanctl(v6), Contains("net-v6 {\n        local_ts = ::/0\n        remote_ts = ::/0\n"));
+  CHECK_THAT(swanctl(v6), !Contains("0.0.0.0/0\n"));
+  auto both = route_tunnel();
+  both.route->remote.push_back(net("fd02::/64"));
+  const auto sb = swanctl(both);
+  CHECK_THAT(sb, Contains("      net {\n        local_ts = 0.0.0.0/0\n"));
+  CHECK_THAT(sb, Contains("      net-v6 {\n        local_ts = ::/0\n"));
 }
 
 TEST_CASE("export: libreswan gets one conn per subnet on kited's side") {
