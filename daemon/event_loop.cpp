@@ -1,5 +1,7 @@
 #include "daemon/event_loop.hpp"
 
+#include <exception>
+
 #include <sys/epoll.h>
 
 #include <array>
@@ -57,10 +59,21 @@ ike::Status EventLoop::run_once(int timeout_ms) {
     auto it = by_token_.find(token);
     if (it == by_token_.end()) continue;  // removed by an earlier handler
     auto handler = it->second.handler;     // keeps it alive if it removes itself
-    (*handler)(ready);
+    guarded([&] { (*handler)(ready); });
   }
-  if (after_dispatch_) after_dispatch_();
+  if (after_dispatch_) guarded(after_dispatch_);
   return {};
+}
+
+template <typename F>
+void EventLoop::guarded(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    if (report_) report_(e.what());
+  } catch (...) {
+    if (report_) report_("unknown exception");
+  }
 }
 
 ike::Status EventLoop::run() {

@@ -31,6 +31,12 @@ class EventLoop {
   bool watching(int fd) const { return by_fd_.contains(fd); }
 
   void set_after_dispatch(std::function<void()> hook) { after_dispatch_ = std::move(hook); }
+  // A handler (or the after-dispatch hook) that throws loses only the
+  // input it was handling: the loop reports the exception here and goes
+  // on, so one unexpected throw cannot end kited with SAs, policies and
+  // routes left behind. Without a reporter the exception is dropped.
+  using ExceptionReporter = std::function<void(const char* what)>;
+  void set_exception_reporter(ExceptionReporter report) { report_ = std::move(report); }
   // Dispatches until stop(). A failed epoll_wait (other than EINTR) ends it.
   ike::Status run();
   // Dispatches one batch, waiting at most timeout_ms (-1: forever).
@@ -50,7 +56,11 @@ class EventLoop {
   std::unordered_map<int, std::uint64_t> by_fd_;
   std::uint64_t next_token_ = 1;
   std::function<void()> after_dispatch_;
+  ExceptionReporter report_;
   bool stopped_ = false;
+
+  template <typename F>
+  void guarded(F&& f);
 };
 
 }  // namespace kite::daemon

@@ -10,8 +10,10 @@ packages=(
   # sanitizers and libFuzzer
   clang libclang-rt-14-dev
   # kernel lab: UML kernel with ESP, modprobe, namespaces, a real peer
+  # (strongSwan's openssl plugin, which the lab and export_swanctl_load
+  # load, is in libstrongswan-standard-plugins)
   user-mode-linux kmod iproute2 iputils-ping procps
-  strongswan-charon strongswan-swanctl jq
+  strongswan-charon strongswan-swanctl libstrongswan-standard-plugins jq
   # package stage: build the .deb, lintian, a clean Debian 12 root, the
   # service check (strace, systemd-analyze)
   dpkg-dev debhelper fakeroot lintian debootstrap ccache strace systemd

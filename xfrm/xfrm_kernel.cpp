@@ -155,13 +155,25 @@ ike::Status XfrmKernel::flush_owned() {
   auto sas = list_sas();
   if (!sas) return fail(sas.error());
   for (const auto& sa : *sas) {
-    // SPI 0: the kernel's larval ACQUIRE states; they cannot be addressed
-    // by SPI and expire on their own (net.core.xfrm_acq_expires).
-    if (!is_owned_reqid(sa.reqid) || sa.id.spi == 0) continue;
-    auto done = socket_.request(build_delete_sa(sa.id, sa.mark));
+    if (!is_owned_reqid(sa.reqid)) continue;
+    auto id = sa.id;
+    if (id.spi == 0) {
+      // SPI 0: a larval ACQUIRE state a trap left (a `passive` tunnel's
+      // traps raise them and nothing negotiates). DELSA cannot address it,
+      // but ALLOCSPI finds it by reqid and addresses (xfrm_find_acq) and
+      // gives it an SPI; then it can go like any other. Else it would stay
+      // for net.core.xfrm_acq_expires (30 s) after kited has gone.
+      auto spi = allocate_spi(sa.src, sa.id.dst, sa.reqid);
+      if (!spi) {
+        errors.push_back(spi.error().message);
+        continue;
+      }
+      id.spi = *spi;
+    }
+    auto done = socket_.request(build_delete_sa(id, sa.mark));
     if (!done && done.error().error != ESRCH)
-      errors.push_back(fmt::format("{}: {}", describe(sa.id), failure_text(done.error())));
-    marks_.erase({sa.id.dst, sa.id.spi});
+      errors.push_back(fmt::format("{}: {}", describe(id), failure_text(done.error())));
+    marks_.erase({id.dst, id.spi});
   }
   if (errors.empty()) return {};
   return fail(fmt::format("cannot remove {} of kite's kernel entries, first: {}", errors.size(),

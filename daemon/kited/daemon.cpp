@@ -105,6 +105,10 @@ int Daemon::start() {
   env_->set_sink([this](const ike::TunnelEvent& e) { control_->publish(e); });
   add_tunnels();
   loop_.set_after_dispatch([this] { after_dispatch(); });
+  // What threw names no packet bytes or keys, only the exception's text.
+  loop_.set_exception_reporter([this](const char* what) {
+    logger_.error(fmt::format("internal error, input dropped: {}", what));
+  });
   after_dispatch();
   logger_.info(fmt::format("kited {} ready: gateway {}, IKE on {} and {}, {} tunnels, control {}",
                            KITE_VERSION, config_.gateway.name, udp_->ike_endpoint().to_string(),

@@ -55,13 +55,17 @@ void Tunnel::event(TunnelEvent::Kind kind, const std::string& message) {
 
 // ---- engine side ------------------------------------------------------------------
 
+// Fail closed: from load until removal every spd mapping has its policy
+// triple in the kernel, whatever the negotiation type. While no CHILD SA
+// serves a mapping the policies are traps (a template with no SA), so the
+// kernel drops the traffic (and sends an ACQUIRE) instead of routing it to
+// the peer unencrypted through kite's spd route (SPEC.md §2 "Routes").
+// CHILD SA policies replace the traps in place and hand back to them.
 Status Tunnel::start(TimePoint now) {
-  if (config_.negotiation == Negotiation::Traffic) {
-    if (auto st = kernel_.install_traps(config_.mappings, reqids_, config_.local_address,
-                                        config_.peer_address);
-        !st)
-      return st;
-  }
+  if (auto st = kernel_.install_traps(config_.mappings, reqids_, config_.local_address,
+                                      config_.peer_address);
+      !st)
+    return st;
   if (config_.negotiation == Negotiation::Active) initiate(now);
   return {};
 }
@@ -91,9 +95,15 @@ void Tunnel::remove(TimePoint now) {
   kernel_.remove_all();
 }
 
+// The kernel's ACQUIRE: a packet hit a trap. Only `traffic` tunnels
+// negotiate on it; an `active` one does so unless the operator (down) or
+// DPD `clear` took it down, as it would keep the tunnel up anyway; a
+// `passive` one only responds, so its traps just keep traffic in.
 void Tunnel::on_acquire(std::uint32_t reqid, TimePoint now) {
   auto it = std::find(reqids_.begin(), reqids_.end(), reqid);
   if (it == reqids_.end() || removed_) return;
+  if (config_.negotiation == Negotiation::Passive) return;
+  if (config_.negotiation == Negotiation::Active && (admin_down_ || dpd_cleared_)) return;
   auto index = static_cast<std::size_t>(it - reqids_.begin());
   dpd_cleared_ = false;
   if (auto* sa = current()) {

@@ -37,7 +37,8 @@ class Tunnel final : public IkeSaOwner {
   ~Tunnel() override;
 
   // ---- engine side -------------------------------------------------------
-  // Installs trap policies (traffic) and starts negotiating (active).
+  // Installs the fail-closed trap policies (every negotiation type) and
+  // starts negotiating (active).
   Status start(TimePoint now);
   void up(TimePoint now);
   void down(TimePoint now);

@@ -453,30 +453,58 @@ esp_counters_moved() {
 
 xfrm_state_count() { ip -n "$1" xfrm state | grep -c '^src ' || true; }   # NS
 xfrm_policy_count() { ip -n "$1" xfrm policy | grep -c '^src ' || true; } # NS
-# lab_xfrm_leftovers NS: prints NS's XFRM states and policies, leaving out
-# per-socket policies ("socket in|out": a daemon's bypass for its own IKE
-# sockets, gone with the socket; `ip xfrm policy` lists them too).
+# lab_xfrm_leftovers NS [TRAPS_OK]: prints NS's XFRM states and policies,
+# leaving out per-socket policies ("socket in|out": a daemon's bypass for
+# its own IKE sockets, gone with the socket; `ip xfrm policy` lists them
+# too) and, with TRAPS_OK=1, policies whose template has a reqid of kite's
+# range (0x6b690000..0x6b69ffff, xfrm/ownership.hpp): a running kited's
+# fail-closed traps.
 lab_xfrm_leftovers() {
   ip -n "$1" xfrm state
-  ip -n "$1" xfrm policy | awk '
-    /^src / { if (block != "" && !sock) printf "%s", block; block = ""; sock = 0 }
+  ip -n "$1" xfrm policy | awk -v traps_ok="${2:-0}" '
+    function flush() { if (block != "" && !sock && !(traps_ok && kite)) printf "%s", block }
+    /^src / { flush(); block = ""; sock = 0; kite = 0 }
     { block = block $0 "\n" }
     /^\tsocket (in|out) / { sock = 1 }
-    END { if (block != "" && !sock) printf "%s", block }'
+    match($0, /reqid [0-9]+/) {
+      r = substr($0, RSTART + 6, RLENGTH - 6) + 0
+      if (r >= 1802043392 && r <= 1802108927) kite = 1
+    }
+    END { flush() }'
 }
-lab_kernel_empty() { [[ -z $(lab_xfrm_leftovers "$1") ]]; }
+lab_kernel_empty() { [[ -z $(lab_xfrm_leftovers "$1" "${2:-0}") ]]; }
+lab_kited_runs_in() {
+  local entry
+  for entry in ${LAB_DAEMONS[@]+"${LAB_DAEMONS[@]}"}; do [[ $entry == "kited:$1:"* ]] && return 0; done
+  return 1
+}
 
 # kernel_clean NS [TIMEOUT_S]: within TIMEOUT_S (5) s, `ip xfrm state` and
 # `ip xfrm policy` in NS are empty (teardown left nothing behind), apart
-# from per-socket policies of daemons still running; once the daemons have
-# stopped there are none of those either.
+# from per-socket policies of daemons still running and, while a kited
+# runs in NS, its fail-closed trap policies (every loaded spd tunnel keeps
+# one triple per mapping until it is removed); once the daemons have
+# stopped there are none of those either. Never any SA.
 kernel_clean() {
-  local ns=$1 timeout=${2:-5}
+  local ns=$1 timeout=${2:-5} traps_ok=0
+  lab_kited_runs_in "$ns" && traps_ok=1
   step "kernel clean in $ns"
-  if ! wait_until "$timeout" "empty XFRM state and policy in $ns" lab_kernel_empty "$ns"; then
-    lab_xfrm_leftovers "$ns" | sed 's/^/    /'
+  if ! wait_until "$timeout" "empty XFRM state and policy in $ns" lab_kernel_empty "$ns" "$traps_ok"; then
+    lab_xfrm_leftovers "$ns" "$traps_ok" | sed 's/^/    /'
     fail "XFRM state or policies left in $ns"
   fi
+}
+
+# fail_closed NS COUNT: a loaded kited tunnel with no SA: no XFRM state and
+# COUNT policies of kite's, all of them without an SA (traps).
+fail_closed() {
+  local ns=$1 want=$2 n
+  step "fail closed in $ns: $want trap policies, no SA"
+  [[ -z $(ip -n "$ns" xfrm state) ]] || fail "SAs left in $ns"
+  n=$(ip -n "$ns" xfrm policy | awk 'match($0, /reqid [0-9]+/) {
+    r = substr($0, RSTART + 6, RLENGTH - 6) + 0; if (r >= 1802043392 && r <= 1802108927) n++ }
+    END { print n + 0 }')
+  ((n == want)) || { ip -n "$ns" xfrm policy | sed 's/^/    /'; fail "$n kite policies in $ns, want $want"; }
 }
 
 # sa_installed NS [COUNT]: waits up to 10 s for at least COUNT (2) ESP SAs.

@@ -2,6 +2,12 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "daemon/deadline_timer.hpp"
@@ -32,6 +38,39 @@ TEST_CASE("handlers run for ready descriptors and may remove themselves") {
   CHECK_FALSE(loop.watching(a.get()));
   REQUIRE(loop.run_once(0));
   CHECK(a_calls + b_calls == 1);
+}
+
+TEST_CASE("a handler that throws loses its input only: reported, the loop serves the others") {
+  EventLoop loop;
+  Fd a(::eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC)), b(::eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC));
+  std::vector<std::string> reports;
+  int b_calls = 0, batches = 0;
+  loop.set_exception_reporter([&](const char* what) { reports.emplace_back(what); });
+  REQUIRE(loop.add(a.get(), EPOLLIN, [&](std::uint32_t) {
+    std::uint64_t v = 0;
+    CHECK(::read(a.get(), &v, sizeof v) == sizeof v);
+    throw std::length_error("payload too long");
+  }));
+  REQUIRE(loop.add(b.get(), EPOLLIN, [&](std::uint32_t) {
+    std::uint64_t v = 0;
+    CHECK(::read(b.get(), &v, sizeof v) == sizeof v);
+    ++b_calls;
+  }));
+  loop.set_after_dispatch([&] {
+    if (++batches == 1) throw std::runtime_error("after dispatch");
+  });
+  REQUIRE(loop.run_once(1000));
+  CHECK(b_calls == 1);
+  CHECK(batches == 1);
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0] == "payload too long");
+  CHECK(reports[1] == "after dispatch");
+  // Still serving: the thrower's descriptor is watched and runs again.
+  std::uint64_t one = 1;
+  REQUIRE(::write(a.get(), &one, sizeof one) == sizeof one);
+  REQUIRE(loop.run_once(1000));
+  CHECK(reports.size() == 3);
+  CHECK(batches == 2);
 }
 
 TEST_CASE("run() returns after stop()") {

@@ -107,8 +107,8 @@ TEST_CASE("down deletes everything on both sides") {
   REQUIRE(p.sim.a.engine->down("t1", p.sim.now));
   p.sim.run_for(5s);
   INFO(p.sim.a.events_text() << p.sim.b.events_text());
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(3));
+  CHECK(p.sim.b.fake_kernel.idle(3));
   CHECK(p.sim.a.engine->status("t1")->state == TunnelState::Down);
   CHECK(p.sim.b.engine->status("t1")->state == TunnelState::Down);
 }
@@ -136,8 +136,8 @@ TEST_CASE("two mappings give two CHILD_SAs, the second by CREATE_CHILD_SA") {
   CHECK((p0->reqid & 0xffff0000u) == 0x6b690000u);
   REQUIRE(p.sim.b.engine->down("t1", p.sim.now));
   p.sim.run_for(5s);
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(6));
+  CHECK(p.sim.b.fake_kernel.idle(6));
 }
 
 TEST_CASE("suites: AEAD and every DH group family") {
@@ -227,8 +227,8 @@ TEST_CASE("wrong PSK: AUTHENTICATION_FAILED on both sides, nothing installed") {
   INFO(p.sim.a.events_text() << p.sim.b.events_text());
   CHECK(p.sim.a.count(Kind::NegotiationFailed, "AUTHENTICATION_FAILED") == 1);
   CHECK(p.sim.b.count(Kind::NegotiationFailed, "AUTHENTICATION_FAILED") == 1);
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(3));
+  CHECK(p.sim.b.fake_kernel.idle(3));
   CHECK(p.sim.a.fake_kernel.larval().empty());
   CHECK(p.sim.b.fake_kernel.larval().empty());
   CHECK(p.sim.a.engine->status("t1")->last_error.find("AUTHENTICATION_FAILED") != std::string::npos);
@@ -251,8 +251,8 @@ TEST_CASE("IKE proposal mismatch: NO_PROPOSAL_CHOSEN, logged with both proposals
   CHECK(p.sim.b.count(Kind::NegotiationFailed,
                       "NO_PROPOSAL_CHOSEN for IKE SA: ours: aes256-sha512-ecp384, theirs: aes128-sha256-modp2048") == 1);
   CHECK(p.sim.a.count(Kind::NegotiationFailed, "NO_PROPOSAL_CHOSEN") == 1);
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(3));
+  CHECK(p.sim.b.fake_kernel.idle(3));
   CHECK(p.sim.a.fake_kernel.larval().empty());
 }
 
@@ -266,8 +266,8 @@ TEST_CASE("ESP proposal mismatch: NO_PROPOSAL_CHOSEN for the CHILD_SA, nothing i
   INFO(p.sim.a.events_text() << p.sim.b.events_text());
   CHECK(p.sim.b.count(Kind::NegotiationFailed, "NO_PROPOSAL_CHOSEN for CHILD_SA: ours: aes256gcm, theirs: aes128-sha256") == 1);
   CHECK(p.sim.a.count(Kind::NegotiationFailed, "NO_PROPOSAL_CHOSEN") == 1);
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(3));
+  CHECK(p.sim.b.fake_kernel.idle(3));
   CHECK(p.sim.a.fake_kernel.larval().empty());
   CHECK(p.sim.b.fake_kernel.larval().empty());
 }
@@ -280,8 +280,8 @@ TEST_CASE("traffic selector mismatch: TS_UNACCEPTABLE") {
   INFO(p.sim.a.events_text() << p.sim.b.events_text());
   CHECK(p.sim.b.count(Kind::NegotiationFailed, "TS_UNACCEPTABLE") == 1);
   CHECK(p.sim.a.count(Kind::NegotiationFailed, "TS_UNACCEPTABLE") == 1);
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(3));
+  CHECK(p.sim.b.fake_kernel.idle(3));
 }
 
 TEST_CASE("narrowing: the responder answers the intersection") {
@@ -367,21 +367,23 @@ TEST_CASE("kernel add_sa failure rolls back: both fake kernels end up empty") {
   p.sim.run_for(10s);
   INFO("side " << side << " call " << which << "\n" << p.sim.a.events_text() << p.sim.b.events_text());
   CHECK(failing.count(Kind::NegotiationFailed, "kernel install failed") == 1);
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(3));
+  CHECK(p.sim.b.fake_kernel.idle(3));
   CHECK(p.sim.a.fake_kernel.larval().empty());
   CHECK(p.sim.b.fake_kernel.larval().empty());
   CHECK_FALSE(p.sim.a.engine->status("t1")->last_error.empty());
 }
 
 TEST_CASE("kernel add_policy failure rolls back the CHILD_SA") {
+  // Calls 1-3 install the fail-closed traps; 4-6 replace them with the
+  // CHILD SA's policies: the second of those fails.
   Pair p;
-  p.sim.a.fake_kernel.fail_on(FakeKernel::Call::AddPolicy, 2);
+  p.sim.a.fake_kernel.fail_on(FakeKernel::Call::AddPolicy, 5);
   p.start();
   p.sim.run_for(10s);
   INFO(p.sim.a.events_text() << p.sim.b.events_text());
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(3));
+  CHECK(p.sim.b.fake_kernel.idle(3));
   CHECK(p.sim.a.fake_kernel.larval().empty());
 }
 
@@ -392,7 +394,7 @@ TEST_CASE("the peer's DELETE of the IKE SA removes everything on both sides") {
   REQUIRE(p.sim.b.engine->remove_tunnel("t1", p.sim.now));
   p.sim.run_for(5s);
   INFO(p.sim.a.events_text() << p.sim.b.events_text());
-  CHECK(p.sim.a.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(6));
   CHECK(p.sim.b.fake_kernel.empty());
   CHECK_FALSE(p.sim.b.engine->status("t1"));
   CHECK(p.sim.a.count(Kind::Down, "deleted by peer") == 1);
@@ -405,7 +407,7 @@ TEST_CASE("shutdown deletes every SA and tells the peer") {
   p.sim.a.engine->shutdown(p.sim.now);
   CHECK(p.sim.a.fake_kernel.empty());
   p.sim.run_for(5s);
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.idle(6));
 }
 
 TEST_CASE("traffic tunnels install trap policies and negotiate on acquire") {
@@ -434,6 +436,63 @@ TEST_CASE("traffic tunnels install trap policies and negotiate on acquire") {
   CHECK(p.sim.a.fake_kernel.empty());
 }
 
+// Fail closed (SPEC.md §2 "Routes"): kite routes the peer CIDRs towards
+// the peer, so a mapping without a CHILD SA must still have policies, or
+// its traffic would leave in clear text.
+TEST_CASE("every negotiation type keeps trap policies while no CHILD SA serves a mapping") {
+  for (auto negotiation : {Negotiation::Active, Negotiation::Passive, Negotiation::Traffic}) {
+    INFO("negotiation " << static_cast<int>(negotiation));
+    Pair p(2);
+    p.a = p.sim.config_a(negotiation, 2);
+    p.b = p.sim.config_b(Negotiation::Passive, 2);
+    REQUIRE(p.sim.a.engine->add_tunnel(p.a, p.sim.now));
+    REQUIRE(p.sim.b.engine->add_tunnel(p.b, p.sim.now));
+    // Loaded, nothing negotiated yet: traps for both mappings at both ends.
+    CHECK(p.sim.a.fake_kernel.policies().size() == 6);
+    for (const auto& pol : p.sim.a.fake_kernel.policies()) CHECK(pol.trap);
+    CHECK(p.sim.b.fake_kernel.idle(6));
+    // A passive tunnel's traps only hold traffic back: an acquire
+    // negotiates nothing.
+    auto reqid = p.sim.b.fake_kernel.policies().front().reqid;
+    p.sim.b.engine->on_acquire({reqid, p.b.mappings[0].local, p.b.mappings[0].remote}, p.sim.now);
+    if (negotiation == Negotiation::Traffic) {
+      auto ra = p.sim.a.fake_kernel.policies().front().reqid;
+      p.sim.a.engine->on_acquire({ra, p.a.mappings[0].local, p.a.mappings[0].remote}, p.sim.now);
+    }
+    if (negotiation == Negotiation::Passive) {
+      p.sim.run_for(5s);
+      CHECK(p.sim.a.sent == 0);
+      CHECK(p.sim.b.sent == 0);
+      CHECK(p.sim.a.fake_kernel.idle(6));
+      REQUIRE(p.sim.a.engine->up("t1", p.sim.now));
+    }
+    bool ok = p.sim.run_until([&] { return p.both_up(2); }, 10s);
+    INFO(p.sim.a.events_text() << p.sim.b.events_text());
+    REQUIRE(ok);
+    for (const auto& pol : p.sim.a.fake_kernel.policies()) CHECK_FALSE(pol.trap);
+    // Down from either end: the SAs go, the traps stay at both.
+    REQUIRE(p.sim.b.engine->down("t1", p.sim.now));
+    p.sim.run_for(5s);
+    CHECK(p.sim.a.fake_kernel.idle(6));
+    CHECK(p.sim.b.fake_kernel.idle(6));
+    // An active tunnel the operator took down stays down on an acquire.
+    if (negotiation == Negotiation::Active) {
+      REQUIRE(p.sim.a.engine->down("t1", p.sim.now));
+      auto ra = p.sim.a.fake_kernel.policies().front().reqid;
+      p.sim.a.engine->on_acquire({ra, p.a.mappings[0].local, p.a.mappings[0].remote}, p.sim.now);
+      p.sim.run_for(5s);
+      CHECK(p.sim.a.fake_kernel.idle(6));
+      CHECK(p.sim.a.engine->status("t1")->state == TunnelState::Down);
+    }
+    // Removed: nothing left.
+    REQUIRE(p.sim.a.engine->remove_tunnel("t1", p.sim.now));
+    REQUIRE(p.sim.b.engine->remove_tunnel("t1", p.sim.now));
+    p.sim.run_for(5s);
+    CHECK(p.sim.a.fake_kernel.empty());
+    CHECK(p.sim.b.fake_kernel.empty());
+  }
+}
+
 TEST_CASE("NAT between the peers: detected, IKE floats to 4500, SAs use UDP encapsulation") {
   Pair p;
   p.sim.nat = SimNat{*IpAddress::parse("203.0.113.7")};
@@ -457,8 +516,8 @@ TEST_CASE("NAT between the peers: detected, IKE floats to 4500, SAs use UDP enca
   }
   REQUIRE(p.sim.a.engine->down("t1", p.sim.now));
   p.sim.run_for(5s);
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(3));
+  CHECK(p.sim.b.fake_kernel.idle(3));
 }
 
 TEST_CASE("hard expiry of a CHILD_SA deletes the pair on both sides") {
@@ -661,8 +720,8 @@ TEST_CASE("IPv6 outer and inner addresses") {
   CHECK(p.sim.a.fake_kernel.sas().front().id.dst.is_v6());
   REQUIRE(p.sim.a.engine->down("t1", p.sim.now));
   p.sim.run_for(5s);
-  CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.a.fake_kernel.idle(6));
+  CHECK(p.sim.b.fake_kernel.idle(6));
 }
 
 TEST_CASE("soft expiry rekeys the CHILD_SA make-before-break") {
@@ -733,7 +792,7 @@ TEST_CASE("COOKIE and INVALID_KE round trips under loss, duplication and reorder
   REQUIRE(p.sim.a.engine->remove_tunnel("t1", p.sim.now));
   p.sim.run_for(60s);
   CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  CHECK(p.sim.b.fake_kernel.idle(6));
   CHECK(p.sim.a.fake_kernel.larval().empty());
   CHECK(p.sim.b.fake_kernel.larval().empty());
 }

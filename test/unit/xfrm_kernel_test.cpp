@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -240,7 +241,16 @@ TEST_CASE("traffic hitting a trap policy raises ACQUIRE; IKE sockets bypass it",
   CHECK(acquire->reqid == kOwnedReqidFirst + 8);
   CHECK(acquire->src == net("10.1.0.0/24"));
   CHECK(acquire->dst == net("10.2.0.0/24"));
+  // The kernel keeps a larval ACQUIRE state (SPI 0) of the trap's reqid;
+  // flush_owned takes it too, not only the policy.
+  auto before = k->list_sas();
+  REQUIRE(before.ok());
+  CHECK(std::any_of(before->begin(), before->end(),
+                    [](const SaInfo& sa) { return sa.id.spi == 0 && sa.reqid == kOwnedReqidFirst + 8; }));
   CHECK(k->flush_owned().ok());
+  auto after = k->list_sas();
+  REQUIRE(after.ok());
+  CHECK(after->empty());
 }
 
 TEST_CASE("a larval SA that times out raises a hard EXPIRE", "[root]") {

@@ -5,6 +5,7 @@
 // and bytes against `now` (expires(): soft once, hard deletes the SA) and
 // picks the newest outbound SA of a reqid (outbound_for()).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -40,6 +41,12 @@ class FakeKernel final : public ike::Kernel {
   const ike::EspSa* find_sa(std::uint32_t spi) const;
   const ike::Policy* find_policy(const ike::PolicyId& id) const;
   bool empty() const { return sas_.empty() && policies_.empty(); }
+  // A loaded tunnel with nothing negotiated: no SA (larval or installed)
+  // and only fail-closed trap policies, `traps` of them.
+  bool idle(std::size_t traps) const {
+    return sas_.empty() && policies_.size() == traps &&
+           std::all_of(policies_.begin(), policies_.end(), [](const ike::Policy& p) { return p.trap; });
+  }
   void set_counters(std::uint32_t spi, ike::SaCounters c) { counters_[spi] = c; }
 
   // Simulated traffic through an installed SA (ignored for unknown SPIs).
