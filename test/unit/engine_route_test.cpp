@@ -131,7 +131,12 @@ TEST_CASE("route mode, IKEv2, VTI: removing the tunnel takes out every bound SA 
   REQUIRE(p.sim.a.engine->remove_tunnel("t1", p.sim.now));
   p.sim.run_for(5000ms);
   CHECK(p.sim.a.fake_kernel.empty());
-  CHECK(p.sim.b.fake_kernel.empty());
+  // b still has the tunnel: fail closed, its three traps stay, still bound.
+  const auto& b = p.sim.b.fake_kernel;
+  CHECK(b.idle(3));
+  auto s = p.sim.b.engine->status("t1");
+  REQUIRE(s->route.has_value());
+  for (const auto& pol : b.policies()) CHECK(pol.id.mark == s->route->id);
 }
 
 TEST_CASE("route mode, negotiation traffic: the trap policies are wildcard and bound too") {
