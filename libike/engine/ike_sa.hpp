@@ -178,6 +178,16 @@ class IkeSa {
   virtual Bytes lowest_nonce() const { return {}; }
   // An IKE or CHILD SA rekey is under way (status: `rekeying`).
   virtual bool rekeying() const { return false; }
+  // `heir`, an IKE SA of the same tunnel whose negotiation began after this
+  // one was established, is now established. IKEv1 (no IKE SA rekey
+  // exchange: RFC 2409 rekeys phase 1 by a new one) hands its IPsec SAs to
+  // the heir and retires; true if it did. IKEv2 rekeys by CREATE_CHILD_SA
+  // (§2.18) and keeps the default.
+  virtual bool succeeded_by(IkeSa& heir, TimePoint now) {
+    (void)heir;
+    (void)now;
+    return false;
+  }
   // Rekeys now: this IKE SA, or every CHILD SA. False if unsupported.
   virtual bool rekey(bool ike_sa, TimePoint now) {
     (void)ike_sa;

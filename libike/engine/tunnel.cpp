@@ -249,7 +249,9 @@ void Tunnel::initial_contact(const IkeSa& self, TimePoint now) {
   // up meanwhile is a simultaneous initiation, not stale.
   for (auto& sa : sas_) {
     auto up_since = sa->established_at();
-    if (sa.get() != &self && sa->phase() == IkeSaPhase::Established && up_since &&
+    // (Deleting too: an IKEv1 SA retiring after a phase-1 rekey.)
+    auto phase = sa->phase();
+    if (sa.get() != &self && (phase == IkeSaPhase::Established || phase == IkeSaPhase::Deleting) && up_since &&
         *up_since < self.created_at())
       sa->abandon("replaced: peer sent INITIAL_CONTACT", now);
   }
@@ -262,7 +264,16 @@ void Tunnel::ike_established(IkeSa& sa, TimePoint now) {
   dpd_.start(now);
   // Checked once the IKE SA's own exchange is done (not from inside it).
   duplicate_check_at_ = now;
-  event(TunnelEvent::Kind::Up, fmt::format("IKE SA with {} established", sa.remote_endpoint().to_string()));
+  // An IKE SA that was up before this one's negotiation began is its
+  // predecessor (an IKEv1 phase-1 rekey, either end's): it may hand over.
+  // One that came up meanwhile is a simultaneous initiation instead.
+  bool succeeded = false;
+  for (auto* other : established()) {
+    auto up_since = other->established_at();
+    if (other != &sa && up_since && *up_since < sa.created_at()) succeeded |= other->succeeded_by(sa, now);
+  }
+  event(succeeded ? TunnelEvent::Kind::Info : TunnelEvent::Kind::Up,
+        fmt::format("IKE SA with {} established", sa.remote_endpoint().to_string()));
 }
 
 void Tunnel::adopt(std::unique_ptr<IkeSa> successor, TimePoint now) {

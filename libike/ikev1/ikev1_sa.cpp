@@ -316,6 +316,7 @@ void Ikev1Sa::on_timer(TimePoint now) {
   quick_mode_timers(now);
   dpd_timer(now);
   if (state == SaState::Established) rekey_timers(now);
+  if (!done) lifetime_timers(now);  // phase1_rekey.cpp
 }
 
 void Ikev1Sa::quick_mode_timers(TimePoint now) {
@@ -346,6 +347,10 @@ std::optional<TimePoint> Ikev1Sa::next_deadline() const {
     if (t && (!best || *t < *best)) best = t;
   };
   consider(p1_flight.deadline());
+  if (state == SaState::Established) {
+    consider(heir_spi ? retire_deadline() : rekey_at);
+    if (!heir_spi) consider(hard_expiry_at);
+  }
   if (dpd && state == SaState::Established) consider(std::min(dpd->next_send, dpd->deadline));
   for (const auto& c : child_sas) {
     consider(c.outbound_at);
@@ -374,6 +379,7 @@ void Ikev1Sa::establish(TimePoint now) {
   up_since = now;
   heard = now;
   expires_at.reset();
+  start_lifetime(now);
   event(TunnelEvent::Kind::Info,
         fmt::format("ISAKMP SA established as {} with {} ({} Mode, {}), cookies {:016x}/{:016x}{}",
                     initiator ? "initiator" : "responder", remote.to_string(),
@@ -384,7 +390,7 @@ void Ikev1Sa::establish(TimePoint now) {
   // RFC 2407 §4.6.3.3: INITIAL-CONTACT when this is our only SA with the peer.
   if (initiator && !owner.has_other_ike_sa(*this))
     send_informational({isakmp_notify(NotifyType::InitialContact)});
-  if (initiator)
+  if (initiator && !is_heir)
     for (std::size_t i = 0; i < config().mappings.size(); ++i) create_child(i, now);
   auto queued = std::move(waiting);
   waiting.clear();

@@ -120,6 +120,8 @@ class Ikev1Sa final : public ike::IkeSa {
   bool probe_liveness(TimePoint now, std::chrono::milliseconds budget) override;  // dpd.cpp
   void fill_status(TunnelStatus& status) const override;
   std::vector<ChildView> children() const override;
+  bool succeeded_by(ike::IkeSa& heir, TimePoint now) override;  // phase1_rekey.cpp
+  bool rekey(bool ike_sa, TimePoint now) override;              // phase1_rekey.cpp
 
   // ---- the frame the exchange units use ---------------------------------
   IkeSaOwner& owner;
@@ -150,6 +152,28 @@ class Ikev1Sa final : public ike::IkeSa {
   // An authenticated message came from the peer (DPD: it is alive).
   void alive(TimePoint now);
   void dpd_timer(TimePoint now);
+  // ISAKMP SA lifetime and succession (phase1_rekey.cpp): RFC 2409 has no
+  // phase-1 rekey exchange, so a new phase 1 with the peer takes over the
+  // IPsec SAs and the old ISAKMP SA is deleted (make-before-break).
+  std::optional<TimePoint> rekey_at, hard_expiry_at;
+  bool heir_started = false;
+  bool is_heir = false;  // started by start_heir: the IPsec SAs come from the old SA
+  // An heir is up: we carry on for a moment (exchanges in flight finish on
+  // our keys), then hand our IPsec SAs to it and go.
+  std::optional<std::uint64_t> heir_spi;
+  std::optional<TimePoint> retire_at;
+  void start_lifetime(TimePoint now);
+  void lifetime_timers(TimePoint now);
+  void start_heir(TimePoint now);
+  std::optional<TimePoint> retire_deadline() const;
+  bool settle_heirs(Ikev1Sa& rival, TimePoint now);
+  void retire(TimePoint now);
+  // Our IPsec SAs move to the heir; false if there is none (any more).
+  bool hand_over_children(TimePoint now);
+  // INITIAL-CONTACT on this SA: the pairs it took over from predecessors
+  // are stale (the peer restarted); they go without a DELETE.
+  void drop_adopted(TimePoint now);
+  bool quick_mode_pending() const;
   // Quick Mode rekeying (rekey.cpp).
   void rekey_child(Ikev1Child& child, TimePoint now);
   void rekey_timers(TimePoint now);

@@ -68,7 +68,10 @@ void on_status(Ikev1Sa& sa, const NotificationPayload& n, TimePoint now) {
       return;  // DPD (dpd.cpp): the frame noted the peer alive already
     case NotifyType::InitialContact:
       // RFC 2407 §4.6.3.3: the peer has no other SA with us; ours are stale.
-      if (sa.state == SaState::Established) sa.owner.initial_contact(sa, now);
+      if (sa.state == SaState::Established) {
+        sa.owner.initial_contact(sa, now);
+        sa.drop_adopted(now);
+      }
       return;
     default:
       sa.event(TunnelEvent::Kind::Debug, fmt::format("ignored notify {}", name(n.type)));
@@ -80,6 +83,8 @@ void on_delete(Ikev1Sa& sa, const DeletePayload& d, TimePoint now) {
     auto ours = concat(sa.cky_i, sa.cky_r);
     for (const auto& spi : d.spis) {
       if (spi != ours) continue;
+      // After a phase-1 rekey the IPsec SAs outlive the old ISAKMP SA.
+      if (sa.heir_spi) sa.hand_over_children(now);
       if (sa.peer_error.empty() && sa.state == SaState::Established) return sa.end({false, "deleted by the peer"}, now);
       return sa.fail("peer rejected the ISAKMP SA" + (sa.peer_error.empty() ? "" : ": " + sa.peer_error), now);
     }

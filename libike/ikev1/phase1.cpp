@@ -177,7 +177,10 @@ void complete_phase1(Ikev1Sa& sa, const Message& last, TimePoint now) {
   if (sa.state != SaState::Established) return;
   // RFC 2407 §4.6.3.3: a peer may send INITIAL-CONTACT inside phase 1.
   for (const auto* n : find_payloads<NotificationPayload>(last.payloads))
-    if (n->type == NotifyType::InitialContact) sa.owner.initial_contact(sa, now);
+    if (n->type == NotifyType::InitialContact) {
+      sa.owner.initial_contact(sa, now);
+      sa.drop_adopted(now);
+    }
 }
 
 }  // namespace ike::v1
