@@ -63,6 +63,9 @@ struct Ikev1Child {
   std::optional<TimePoint> outbound_at = std::nullopt;
   std::optional<std::uint32_t> replaces = std::nullopt;  // inbound SPI of the pair it replaces
   bool redundant = false;  // the peer's pair lost a rekey collision: never promoted
+  // Due for a rekey while our new phase 1 was under way: the heir rekeys it
+  // (phase1_rekey.cpp), so no Quick Mode straddles the change of ISAKMP SA.
+  bool rekey_deferred = false;
   // Replaced and DELETEd (one-way, §3.15): kept until then for packets the
   // peer sent before the DELETE reached it.
   std::optional<TimePoint> gone_at = std::nullopt;
@@ -158,10 +161,15 @@ class Ikev1Sa final : public ike::IkeSa {
   std::optional<TimePoint> rekey_at, hard_expiry_at;
   bool heir_started = false;
   bool is_heir = false;  // started by start_heir: the IPsec SAs come from the old SA
-  // An heir is up: we carry on for a moment (exchanges in flight finish on
-  // our keys), then hand our IPsec SAs to it and go.
+  // Our heir's cookie while its phase 1 runs.
+  std::optional<std::uint64_t> heir_negotiating;
+  // An heir is up: our IPsec SAs are its now; we carry on a moment for
+  // exchanges in flight, then go.
   std::optional<std::uint64_t> heir_spi;
   std::optional<TimePoint> retire_at;
+  // We are an heir: the SA we took over from (a DELETE for a pair it still
+  // holds may reach us).
+  std::optional<std::uint64_t> predecessor_spi;
   void start_lifetime(TimePoint now);
   void lifetime_timers(TimePoint now);
   void start_heir(TimePoint now);
@@ -170,6 +178,13 @@ class Ikev1Sa final : public ike::IkeSa {
   void retire(TimePoint now);
   // Our IPsec SAs move to the heir; false if there is none (any more).
   bool hand_over_children(TimePoint now);
+  void give_children_to(Ikev1Sa& heir, TimePoint now, bool ending);
+  // Our heir's phase 1 failed: rekey again soon, and the deferred pairs now.
+  void heir_failed(TimePoint now);
+  // Where IPsec SAs live: our heir once it is up, else this SA.
+  Ikev1Sa& carrier();
+  // A pair by the peer's inbound SPI, here or at our heir or predecessor.
+  Ikev1Child* family_child_by_outbound(std::uint32_t spi, Ikev1Sa*& holder);
   // INITIAL-CONTACT on this SA: the pairs it took over from predecessors
   // are stale (the peer restarted); they go without a DELETE.
   void drop_adopted(TimePoint now);

@@ -92,11 +92,13 @@ void on_delete(Ikev1Sa& sa, const DeletePayload& d, TimePoint now) {
   }
   if (d.protocol != ProtocolId::Esp) return;
   // RFC 2408 §3.15: the SPIs are the sender's inbound ones, our outbound.
+  // Around a phase-1 rekey the pair may sit at our other ISAKMP SA still.
   for (const auto& spi : d.spis) {
-    auto* c = sa.child_by_outbound(spi_value(spi));
+    Ikev1Sa* holder = nullptr;
+    auto* c = sa.family_child_by_outbound(spi_value(spi), holder);
     if (!c) continue;
     sa.event(TunnelEvent::Kind::Info, fmt::format("IPsec SA {:08x}/{:08x} deleted by the peer", c->spi_in, c->spi_out));
-    sa.remove_child(c->spi_in);
+    holder->remove_child(c->spi_in);
   }
 }
 

@@ -4,11 +4,16 @@
 // negotiated them (RFC 2408 §2.4 keeps the two independent). So, make-
 // before-break, as strongSwan and Libreswan do: before the lifetime ends
 // an heir is negotiated; once it is established at an end, the old SA
-// carries on there for two retransmission timeouts (so what the peer sent
-// on it before it saw the heir still lands), then hands its IPsec SAs to
-// the heir (their later Quick Mode rekeys, DPD and DELETEs go over it) and
-// is deleted (ISAKMP DELETE only: no IPsec SA goes). The peer's old SA,
-// told so, hands its own over at once.
+// hands its IPsec SAs to it at once (their later Quick Mode rekeys, DPD
+// and DELETEs go over the heir), carries on two retransmission timeouts
+// for what the peer sent on it before it saw the heir, and is deleted
+// (ISAKMP DELETE only: no IPsec SA goes).
+//
+// strongSwan moves the IPsec SAs to the new ISAKMP SA the moment it is
+// established ("adopting children") and deletes whatever is still on the
+// old one when its DELETE comes. So no Quick Mode of ours may straddle the
+// change: a new phase 1 waits for our Quick Modes to finish, and a pair
+// due for a rekey meanwhile is rekeyed by the heir (rekey_deferred).
 //
 // Who rekeys: the end that initiated the ISAKMP SA, at 80-90% of the
 // lifetime (random jitter); the responder only at 95-98%, in case the
@@ -53,6 +58,10 @@ void Ikev1Sa::start_lifetime(TimePoint now) {
 
 void Ikev1Sa::lifetime_timers(TimePoint now) {
   if (state != SaState::Established) return;
+  if (heir_negotiating && !heir_spi) {
+    auto* heir = dynamic_cast<Ikev1Sa*>(owner.find_sa(*heir_negotiating));
+    if (!heir || heir->state == SaState::Closed) heir_failed(now);
+  }
   if (heir_spi) {
     if (auto d = retire_deadline(); d && now >= *d) retire(now);
     return;
@@ -70,9 +79,14 @@ void Ikev1Sa::lifetime_timers(TimePoint now) {
 
 void Ikev1Sa::start_heir(TimePoint now) {
   if (heir_started || heir_spi || state != SaState::Established) return;
+  if (quick_mode_pending()) {
+    rekey_at = now + outbound_delay();  // see above: after the Quick Modes
+    return;
+  }
   auto cookie = owner.new_ike_spi();
   if (cookie == 0) return;  // an owner that cannot host a second SA
   heir_started = true;
+  heir_negotiating = cookie;
   event(TunnelEvent::Kind::Info,
         fmt::format("rekeying ISAKMP SA {}: new phase 1", cookies(*this)));
   auto heir = make_initiator(owner, cookie, now);
@@ -80,6 +94,17 @@ void Ikev1Sa::start_heir(TimePoint now) {
   raw->is_heir = true;
   owner.adopt(std::move(heir), now);
   raw->start(now);
+}
+
+void Ikev1Sa::heir_failed(TimePoint now) {
+  heir_negotiating.reset();
+  heir_started = false;
+  rekey_at = now + retransmit_policy().timeout;
+  for (auto& c : child_sas)
+    if (c.rekey_deferred) {
+      c.rekey_deferred = false;
+      rekey_child(c, now);
+    }
 }
 
 bool Ikev1Sa::rekey(bool ike_sa, TimePoint now) {
@@ -96,19 +121,22 @@ bool Ikev1Sa::rekey(bool ike_sa, TimePoint now) {
   return true;
 }
 
-// The heir is up at this end. We stay the carrier a moment longer: the
-// peer learns of the heir at about the same time, and Quick Modes or
-// DELETEs it sent on this SA meanwhile must still find their pairs here.
+// The heir is up at this end: our IPsec SAs are its from now on. We stay
+// a moment longer: what the peer sent on this SA before it saw the heir
+// (a Quick Mode, a DELETE) must still land.
 bool Ikev1Sa::succeeded_by(ike::IkeSa& heir_sa, TimePoint now) {
   auto* heir = dynamic_cast<Ikev1Sa*>(&heir_sa);
   if (!heir || state != SaState::Established) return false;
   if (heir_spi) return settle_heirs(*heir, now);
   heir_spi = heir->local_spi();
+  heir_negotiating.reset();
+  heir->predecessor_spi = local_spi();
   retire_at = now + retransmit_policy().timeout * 2;
   rekey_at.reset();
   event(TunnelEvent::Kind::Rekeyed,
-        fmt::format("ISAKMP SA rekeyed: cookies {} -> {}, {} IPsec SA(s) to carry over", cookies(*this),
+        fmt::format("ISAKMP SA rekeyed: cookies {} -> {}, {} IPsec SA(s) carried over", cookies(*this),
                     cookies(*heir), child_sas.size()));
+  give_children_to(*heir, now, false);
   return true;
 }
 
@@ -125,15 +153,19 @@ bool Ikev1Sa::settle_heirs(Ikev1Sa& rival, TimePoint now) {
   auto lowest = [](const Ikev1Sa& sa) { return v2::nonce_lower(sa.p1.ni, sa.p1.nr) ? sa.p1.ni : sa.p1.nr; };
   bool rival_loses = v2::nonce_lower(lowest(rival), lowest(*first));
   auto* loser = rival_loses ? &rival : first;
-  heir_spi = (rival_loses ? first : &rival)->local_spi();
+  auto* winner = rival_loses ? first : &rival;
+  heir_spi = winner->local_spi();
+  winner->predecessor_spi = local_spi();
   event(TunnelEvent::Kind::Info, fmt::format("both ends started a new phase 1: ISAKMP SA {} goes (lowest nonce)",
                                              cookies(*loser)));
+  loser->heir_spi = winner->local_spi();  // what its Quick Modes still bring goes to the winner
+  loser->give_children_to(*winner, now, loser->initiator);  // the first heir took them over already
   if (loser->initiator) loser->close(now);
   return true;
 }
 
-// Quick Modes under way finish first (their keys are ours), for at most
-// four more retransmission timeouts.
+// Quick Modes the peer began here finish first (their keys are ours), for
+// at most four more retransmission timeouts.
 std::optional<TimePoint> Ikev1Sa::retire_deadline() const {
   if (!retire_at) return std::nullopt;
   return quick_mode_pending() ? *retire_at + retransmit_policy().timeout * 4 : *retire_at;
@@ -147,24 +179,50 @@ bool Ikev1Sa::quick_mode_pending() const {
 bool Ikev1Sa::hand_over_children(TimePoint now) {
   auto* heir = heir_spi ? dynamic_cast<Ikev1Sa*>(owner.find_sa(*heir_spi)) : nullptr;
   if (!heir || heir == this || heir->state != SaState::Established) return false;
-  // A rekey whose Quick Mode dies with us starts again on the heir.
-  std::vector<std::uint32_t> unfinished;
+  give_children_to(*heir, now, true);
+  return true;
+}
+
+// The pairs move; a rekey that waited for the heir starts on it. A Quick
+// Mode still under way here lands its pair at the heir (carrier()) unless
+// we go first (`ending`): then the heir starts that rekey again.
+void Ikev1Sa::give_children_to(Ikev1Sa& heir, TimePoint now, bool ending) {
+  if (&heir == this) return;
+  std::vector<std::uint32_t> rekey;
   for (const auto& qm : quick_modes)
-    if (qm->state != QmState::Done && qm->initiator && qm->replaces) unfinished.push_back(*qm->replaces);
+    if (ending && qm->state != QmState::Done && qm->initiator && qm->replaces) rekey.push_back(*qm->replaces);
   for (auto& c : child_sas) {
-    if (std::find(unfinished.begin(), unfinished.end(), c.spi_in) != unfinished.end()) c.rekeying = false;
-    heir->child_sas.push_back(std::move(c));
+    if (c.rekey_deferred) rekey.push_back(c.spi_in);
+    c.rekey_deferred = false;
+    heir.child_sas.push_back(std::move(c));
   }
   child_sas.clear();
-  for (auto m : waiting) heir->create_child(m, now);
+  for (auto m : waiting) heir.create_child(m, now);
   waiting.clear();
-  for (auto spi : unfinished)
-    for (auto& c : heir->child_sas)
+  for (auto spi : rekey)
+    for (auto& c : heir.child_sas)
       if (c.spi_in == spi) {
-        heir->rekey_child(c, now);
+        c.rekeying = false;
+        heir.rekey_child(c, now);
         break;
       }
-  return true;
+}
+
+Ikev1Sa& Ikev1Sa::carrier() {
+  auto* heir = heir_spi ? dynamic_cast<Ikev1Sa*>(owner.find_sa(*heir_spi)) : nullptr;
+  return heir && heir != this && heir->state == SaState::Established ? *heir : *this;
+}
+
+Ikev1Child* Ikev1Sa::family_child_by_outbound(std::uint32_t spi, Ikev1Sa*& holder) {
+  holder = this;
+  if (auto* c = child_by_outbound(spi)) return c;
+  for (auto kin : {heir_spi, predecessor_spi}) {
+    auto* sa = kin ? dynamic_cast<Ikev1Sa*>(owner.find_sa(*kin)) : nullptr;
+    if (!sa || sa == this || sa->state == SaState::Closed) continue;
+    holder = sa;
+    if (auto* c = sa->child_by_outbound(spi)) return c;
+  }
+  return nullptr;
 }
 
 void Ikev1Sa::retire(TimePoint now) {

@@ -214,14 +214,17 @@ Status install_quick_mode(Ikev1Sa& sa, QuickMode& qm, TimePoint now) {
   c.lifetime = lifetime_of(*qm.suite, sa.config().ipsec, sa.random());
   // A rekey (rekey.cpp): ours gets its outbound SA a moment later; one we
   // answer (another pair of the mapping exists) when the old pair goes.
+  // After a phase-1 rekey the pair belongs to the heir, whatever ISAKMP
+  // SA its Quick Mode ran on (phase1_rekey.cpp).
+  Ikev1Sa& home = sa.carrier();
   std::optional<std::uint32_t> replaces = qm.replaces;
-  if (!qm.initiator) replaces = sa.replaced_by_peer(qm.mapping_index);
+  if (!qm.initiator) replaces = home.replaced_by_peer(qm.mapping_index);
   bool rekey = replaces.has_value();
   c.defer_outbound = rekey;
   if (auto st = sa.owner.install_child(c, now); !st) return st;
   qm.spi_in = 0;  // owned by the installed child now
-  sa.child_sas.push_back({qm.mapping_index, c.spi_in, c.spi_out, *qm.suite, qm.selectors, now, c.encap.has_value()});
-  auto& added = sa.child_sas.back();
+  home.child_sas.push_back({qm.mapping_index, c.spi_in, c.spi_out, *qm.suite, qm.selectors, now, c.encap.has_value()});
+  auto& added = home.child_sas.back();
   added.we_initiated = qm.initiator;
   added.low_nonce = v2::nonce_lower(qm.ni, qm.nr) ? qm.ni : qm.nr;
   if (rekey) {
@@ -231,6 +234,11 @@ Status install_quick_mode(Ikev1Sa& sa, QuickMode& qm, TimePoint now) {
   sa.event(TunnelEvent::Kind::Info, fmt::format("IPsec SA {} up: {}, SPIs {:08x}/{:08x}{}", to_string(qm.selectors),
                                                 to_string(*qm.suite), c.spi_in, c.spi_out,
                                                 c.encap ? ", UDP-encapsulated" : ""));
+  // strongSwan deletes such a pair with the old ISAKMP SA (phase1_rekey.cpp).
+  if (&home != &sa)
+    sa.event(TunnelEvent::Kind::Debug,
+             fmt::format("IPsec SA {:08x}/{:08x} came up on a superseded ISAKMP SA ({} Quick Mode), the heir carries it",
+                         c.spi_in, c.spi_out, qm.initiator ? "our" : "the peer's"));
   return {};
 }
 

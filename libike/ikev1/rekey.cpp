@@ -37,6 +37,12 @@ void Ikev1Sa::rekey_child(Ikev1Child& child, TimePoint now) {
     child.gone_at = now + owner.options().retransmit_timeout;
     return;
   }
+  if (heir_negotiating && !heir_spi) {
+    child.rekey_deferred = true;  // phase1_rekey.cpp: the heir rekeys it
+    event(TunnelEvent::Kind::Debug, fmt::format("IPsec SA {:08x}/{:08x}: rekey after the new phase 1",
+                                                child.spi_in, child.spi_out));
+    return;
+  }
   child.rekeying = true;
   event(TunnelEvent::Kind::Info, fmt::format("rekeying IPsec SA {:08x}/{:08x}", child.spi_in, child.spi_out));
   quick_mode_start(*this, child.mapping_index, now, child.spi_in);

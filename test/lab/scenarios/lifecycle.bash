@@ -55,16 +55,38 @@ ping_steady() {
   : >"$watch"
   tunnel_watch "$ns" "$watch" &
   local watcher=$!
-  out=$(in_ns "$ns" ping -n -q -i 0.02 -c $((secs * 50)) -W 2 "$@" "$dst" 2>&1) || true
+  # Every reply is kept, time-stamped (-D), in NS's ping-steady.out: a lost
+  # one is named with the times of its neighbours, to match with the logs.
+  local replies=$LAB_OUT/$ns/ping-steady.out
+  in_ns "$ns" ping -n -D -i 0.02 -c $((secs * 50)) -W 2 "$@" "$dst" >"$replies" 2>&1 || true
+  out=$(cat "$replies")
   kill "$watcher" 2>/dev/null || true
   wait "$watcher" 2>/dev/null || true
   printf '%s\n' "$out" | tail -n 2 | sed 's/^/    /'
   read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' <<<"$out")
   ((sent == secs * 50)) || fail "only ${sent:-0} of $((secs * 50)) pings sent"
-  ((received == sent)) || fail "$((sent - received)) of $sent pings lost"
+  ((received == sent)) || fail "$((sent - received)) of $sent pings lost: $(ping_gaps "$replies" "$sent")"
   gaps=$(grep -c gap "$watch" || true)
   log "tunnel watch: $(grep -c ok "$watch" || true) samples with policy and outbound SA, $gaps without"
   ((gaps == 0)) || fail "the tunnel was not in place all along: $(grep gap "$watch" | head -n 3)"
+}
+
+# ping_gaps FILE SENT: the first lost sequence numbers in ping -D output,
+# each with the UTC time of the last reply before it.
+ping_gaps() {
+  awk -v sent="$2" '
+    match($0, /icmp_seq=[0-9]+/) {
+      seq = substr($0, RSTART + 9, RLENGTH - 9); got[seq] = 1
+      t = $1; gsub(/[][]/, "", t); at[seq] = t
+    }
+    END {
+      n = 0; last = ""
+      for (s = 1; s <= sent && n < 5; s++) {
+        if (s in got) { last = at[s]; continue }
+        cmd = "date -u -d @" (last == "" ? 0 : last) " +%H:%M:%S.%N"; cmd | getline when; close(cmd)
+        printf "%sseq %d (after %s)", (n++ ? ", " : ""), s, substr(when, 1, 12)
+      }
+    }' "$1"
 }
 
 # tunnel_watch NS FILE: until killed, samples NS's kernel (two ip(8) per
