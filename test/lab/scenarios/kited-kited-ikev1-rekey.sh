@@ -21,6 +21,12 @@ kited_start right <(kite_conf_lifecycle right version=ikev1 negotiation=passive 
 kited_start left <(kite_conf_lifecycle left version=ikev1 negotiation=active esp_lifetime=80s ike_lifetime=160s)
 kctl left up lab --timeout 20 | sed 's/^/    /'
 ping_through left 10.2.0.1 -I 10.1.0.1
+# Test-lifetime artifact (docs/NEXT.md): when the first Quick Mode needs a
+# retransmission, the kernel counts the pair's 4 s from the responder's
+# SPI allocation (the larval SA), its soft expiry passes before it is
+# installed and it dies at its hard lifetime a second later. The zero-loss
+# count starts once the first real rekey has happened.
+wait_until 15 "the first IPsec SA rekey" grep -q -E "IPsec SA .* rekeyed, now" "$LAB_OUT/left/kited.log" || fail "no IPsec SA rekey within 15 s"
 ping_steady left 10.2.0.1 60 -I 10.1.0.1
 
 rekeys=$(($(kite_logged left 'IPsec SA .* rekeyed, now') + $(kite_logged right 'IPsec SA .* rekeyed, now')))
