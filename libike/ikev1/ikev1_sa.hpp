@@ -181,6 +181,7 @@ class Ikev1Sa final : public ike::IkeSa {
   void give_children_to(Ikev1Sa& heir, TimePoint now, bool ending);
   // Our heir's phase 1 failed: rekey again soon, and the deferred pairs now.
   void heir_failed(TimePoint now);
+  Ikev1Sa* kin(std::optional<std::uint64_t> cookie);
   // Where IPsec SAs live: our heir once it is up, else this SA.
   Ikev1Sa& carrier();
   // A pair by the peer's inbound SPI, here or at our heir or predecessor.

@@ -58,10 +58,7 @@ void Ikev1Sa::start_lifetime(TimePoint now) {
 
 void Ikev1Sa::lifetime_timers(TimePoint now) {
   if (state != SaState::Established) return;
-  if (heir_negotiating && !heir_spi) {
-    auto* heir = dynamic_cast<Ikev1Sa*>(owner.find_sa(*heir_negotiating));
-    if (!heir || heir->state == SaState::Closed) heir_failed(now);
-  }
+  if (heir_negotiating && !heir_spi && !kin(heir_negotiating)) heir_failed(now);
   if (heir_spi) {
     if (auto d = retire_deadline(); d && now >= *d) retire(now);
     return;
@@ -177,8 +174,8 @@ bool Ikev1Sa::quick_mode_pending() const {
 }
 
 bool Ikev1Sa::hand_over_children(TimePoint now) {
-  auto* heir = heir_spi ? dynamic_cast<Ikev1Sa*>(owner.find_sa(*heir_spi)) : nullptr;
-  if (!heir || heir == this || heir->state != SaState::Established) return false;
+  auto* heir = kin(heir_spi);
+  if (!heir || heir->state != SaState::Established) return false;
   give_children_to(*heir, now, true);
   return true;
 }
@@ -208,17 +205,23 @@ void Ikev1Sa::give_children_to(Ikev1Sa& heir, TimePoint now, bool ending) {
       }
 }
 
+// Another live ISAKMP SA of this tunnel, by our cookie for it.
+Ikev1Sa* Ikev1Sa::kin(std::optional<std::uint64_t> cookie) {
+  auto* sa = cookie ? dynamic_cast<Ikev1Sa*>(owner.find_sa(*cookie)) : nullptr;
+  return sa && sa != this && sa->state != SaState::Closed ? sa : nullptr;
+}
+
 Ikev1Sa& Ikev1Sa::carrier() {
-  auto* heir = heir_spi ? dynamic_cast<Ikev1Sa*>(owner.find_sa(*heir_spi)) : nullptr;
-  return heir && heir != this && heir->state == SaState::Established ? *heir : *this;
+  auto* heir = kin(heir_spi);
+  return heir && heir->state == SaState::Established ? *heir : *this;
 }
 
 Ikev1Child* Ikev1Sa::family_child_by_outbound(std::uint32_t spi, Ikev1Sa*& holder) {
   holder = this;
   if (auto* c = child_by_outbound(spi)) return c;
-  for (auto kin : {heir_spi, predecessor_spi}) {
-    auto* sa = kin ? dynamic_cast<Ikev1Sa*>(owner.find_sa(*kin)) : nullptr;
-    if (!sa || sa == this || sa->state == SaState::Closed) continue;
+  for (auto cookie : {heir_spi, predecessor_spi}) {
+    auto* sa = kin(cookie);
+    if (!sa) continue;
     holder = sa;
     if (auto* c = sa->child_by_outbound(spi)) return c;
   }
